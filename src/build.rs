@@ -1,0 +1,200 @@
+//! Building a database and its uploads folder beside the live ones, then putting them in
+//! place: what `empty`, `create` and `reset` share.
+
+use anyhow::{Context as _, Result};
+use tokio_postgres::Client;
+
+use crate::context::Context;
+use crate::database::{self, TempNames};
+use crate::sqlfile::{self, SqlFile};
+use crate::uploads;
+
+/// Everything read and checked before the server is touched.
+pub struct Plan {
+    pub schema: SqlFile,
+    pub data: Option<SqlFile>,
+    /// What to copy into `var/uploads` (nothing for `empty`).
+    pub uploads: uploads::Plan,
+}
+
+impl Plan {
+    /// Read `sql/schema.sql` (and `sql/data.sql` and `sql/uploads` when `with_data`), so that
+    /// a missing or broken file stops the run before anything changes.
+    pub fn read(ctx: &Context, with_data: bool) -> Result<Plan> {
+        ctx.project.require_sql()?;
+        let shown = |p: &std::path::Path| ctx.project.shown(p);
+        let schema_path = ctx.project.schema();
+        let schema = SqlFile::read(&schema_path, &shown(&schema_path))?;
+        if schema.statements.is_empty() {
+            anyhow::bail!("`{}` holds no SQL statements", shown(&schema_path));
+        }
+        let (data, uploads) = if with_data {
+            let data_path = ctx.project.data();
+            let data = SqlFile::read(&data_path, &shown(&data_path))?;
+            let uploads = uploads::plan(&ctx.project.uploads_source(), &shown)?;
+            for skipped in &uploads.skipped {
+                ctx.reporter.warn(skipped);
+            }
+            (Some(data), uploads)
+        } else {
+            (None, uploads::Plan::default())
+        };
+        Ok(Plan {
+            schema,
+            data,
+            uploads,
+        })
+    }
+
+    fn files(&self) -> Vec<&SqlFile> {
+        std::iter::once(&self.schema)
+            .chain(self.data.as_ref())
+            .collect()
+    }
+}
+
+/// A connection to the maintenance database holding the lock on the managed name, with the
+/// leftovers of earlier interrupted runs cleaned up.
+pub struct Maintenance {
+    pub client: Client,
+}
+
+impl Maintenance {
+    pub async fn open(ctx: &Context) -> Result<Maintenance> {
+        let client = crate::connect::connect_maintenance(&ctx.settings).await?;
+        let name = ctx.dbname();
+        database::lock(&client, name, ctx.reporter.quiet).await?;
+        database::drop_leftovers(&client, name).await?;
+        let uploads = ctx.project.uploads();
+        uploads::recover(&uploads).with_context(|| {
+            format!(
+                "could not clean up after an earlier run beside `{}`",
+                ctx.project.shown(&uploads)
+            )
+        })?;
+        Ok(Maintenance { client })
+    }
+}
+
+/// A database and uploads folder built under temporary names, not yet in place.
+pub struct Built {
+    pub database: String,
+    pub staging: std::path::PathBuf,
+    pub tables: usize,
+    pub files: u64,
+}
+
+/// Build the new database and uploads under temporary names. On failure, nothing is left.
+pub async fn build(ctx: &Context, maint: &Maintenance, plan: &Plan) -> Result<Built> {
+    let temp = TempNames::for_database(ctx.dbname());
+    let result = build_inner(ctx, maint, plan, &temp.building).await;
+    if result.is_err() {
+        abandon(ctx, maint).await;
+    }
+    result
+}
+
+async fn build_inner(
+    ctx: &Context,
+    maint: &Maintenance,
+    plan: &Plan,
+    building: &str,
+) -> Result<Built> {
+    let name = ctx.dbname();
+    let shown = |p: &std::path::Path| ctx.project.shown(p);
+    // Files first: an unwritable `var/` is found before the server is touched.
+    let staging = uploads::stage(&plan.uploads, &ctx.project.uploads(), &ctx.reporter, &shown)?;
+
+    database::create(&maint.client, building, name).await?;
+    let loader = crate::connect::connect(&ctx.settings, building).await?;
+    let pid: i32 = loader
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .context("could not start loading the new database")?
+        .get(0);
+    // Each file is one transaction; the new database is not visible until it is renamed,
+    // so waiting for the disk on every commit buys nothing.
+    loader
+        .batch_execute("SET synchronous_commit = off")
+        .await
+        .context("could not start loading the new database")?;
+    sqlfile::run(&loader, &plan.files()).await?;
+    let tables: i64 = loader
+        .query_one(
+            "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
+        .await
+        .context("could not count the tables of the new database")?
+        .get(0);
+    drop(loader);
+    // A rename fails while any session is still connected to the database.
+    database::wait_for_backend_exit(&maint.client, pid).await?;
+    Ok(Built {
+        database: building.to_string(),
+        staging,
+        tables: usize::try_from(tables).unwrap_or(0),
+        files: plan.uploads.files(),
+    })
+}
+
+/// Drop what a failed or abandoned build left: the temporary database and staging folder.
+pub async fn abandon(ctx: &Context, maint: &Maintenance) {
+    if let Err(err) = database::drop_leftovers(&maint.client, ctx.dbname()).await {
+        ctx.reporter
+            .warn(format!("could not drop the half-built database: {err:#}"));
+    }
+    if let Err(err) = uploads::recover(&ctx.project.uploads()) {
+        ctx.reporter
+            .warn(format!("could not remove the half-copied uploads: {err}"));
+    }
+}
+
+/// After an interruption: connect again and remove what the abandoned command left.
+pub async fn clean_up_after_interrupt(ctx: &Context) -> Result<()> {
+    let maint = Maintenance::open(ctx).await?;
+    drop(maint);
+    Ok(())
+}
+
+/// `empty` and `create`: build a database that must not exist yet, and its uploads folder.
+pub async fn create_new(ctx: &Context, with_data: bool) -> Result<()> {
+    let name = ctx.dbname();
+    let plan = Plan::read(ctx, with_data)?;
+    let maint = Maintenance::open(ctx).await?;
+    if database::exists(&maint.client, name).await? {
+        return Err(database::already_exists(name).into());
+    }
+    let uploads_path = ctx.project.uploads();
+    if uploads::is_nonempty_dir(&uploads_path) {
+        return Err(crate::error::Hinted::new(
+            format!(
+                "`{}` already holds files, but database `{name}` does not exist",
+                ctx.project.shown(&uploads_path)
+            ),
+            "run `insta485db reset` to rebuild both, or move the files away",
+        )
+        .into());
+    }
+    let built = build(ctx, &maint, &plan).await?;
+    let critical = ctx.interrupt.critical();
+    if let Err(err) = database::install(&maint.client, &built.database, name).await {
+        abandon(ctx, &maint).await;
+        return Err(err);
+    }
+    uploads::install(&built.staging, &uploads_path, &|p| ctx.project.shown(p))?;
+    drop(critical);
+    ctx.reporter.note(summary("created", ctx, &built));
+    Ok(())
+}
+
+/// "created database `insta485` (5 tables) and `var/uploads` (8 files)".
+pub fn summary(verb: &str, ctx: &Context, built: &Built) -> String {
+    format!(
+        "{verb} database `{}` ({}) and `{}` ({})",
+        ctx.dbname(),
+        crate::progress::plural(built.tables as u64, "table", "tables"),
+        ctx.project.shown(&ctx.project.uploads()),
+        crate::progress::plural(built.files, "file", "files"),
+    )
+}

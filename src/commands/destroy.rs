@@ -1,0 +1,30 @@
+//! `insta485db destroy`: drop the database and remove `var/uploads`, whatever is there.
+
+use anyhow::{Context as _, Result};
+
+use crate::build::Maintenance;
+use crate::cli::DropArgs;
+use crate::context::Context;
+use crate::{database, uploads};
+
+pub async fn run(args: &DropArgs, ctx: &Context) -> Result<()> {
+    let name = ctx.dbname();
+    let maint = Maintenance::open(ctx).await?;
+    let existed = database::exists(&maint.client, name).await?;
+    if existed {
+        database::drop(&maint.client, name, name, args.force).await?;
+    }
+    let uploads_path = ctx.project.uploads();
+    let shown = ctx.project.shown(&uploads_path);
+    let removed = uploads::remove_path(&uploads_path)
+        .with_context(|| format!("could not remove `{shown}`"))?;
+    ctx.reporter.note(match (existed, removed) {
+        (true, true) => format!("dropped database `{name}` and removed `{shown}`"),
+        (true, false) => format!("dropped database `{name}`; there was no `{shown}`"),
+        (false, true) => format!("removed `{shown}`; there was no database `{name}`"),
+        (false, false) => {
+            format!("nothing to do: there is no database `{name}` and no `{shown}`")
+        }
+    });
+    Ok(())
+}

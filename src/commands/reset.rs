@@ -1,0 +1,76 @@
+//! `insta485db reset`: rebuild the database and `var/uploads` from `sql/`, from any state.
+//!
+//! The new database is built beside the old one and swapped in at the end, so when anything
+//! fails the old database and uploads are exactly as they were.
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::build::{self, Maintenance, Plan};
+use crate::cli::ResetArgs;
+use crate::context::Context;
+use crate::database::{self, Swapped, TempNames};
+use crate::uploads;
+
+/// How often `--force` ends the sessions and tries the swap again before giving up.
+const FORCE_ATTEMPTS: u32 = 10;
+
+pub async fn run(args: &ResetArgs, ctx: &Context) -> Result<()> {
+    let name = ctx.dbname();
+    let plan = Plan::read(ctx, true)?;
+    let maint = Maintenance::open(ctx).await?;
+    let existed = database::exists(&maint.client, name).await?;
+    if existed && !args.drop.force {
+        // Fail before the work, not after it.
+        let sessions = database::sessions(&maint.client, name).await?;
+        if !sessions.is_empty() {
+            return Err(database::busy_error(name, &sessions));
+        }
+    }
+    let built = build::build(ctx, &maint, &plan).await?;
+
+    let critical = ctx.interrupt.critical();
+    if existed {
+        let temp = TempNames::for_database(name);
+        let mut attempt = 0;
+        loop {
+            if args.drop.force {
+                database::terminate_sessions(&maint.client, name).await?;
+            }
+            match database::swap(&maint.client, &built.database, name, &temp.retired).await {
+                Ok(Swapped::Done) => break,
+                Ok(Swapped::Busy(_)) if args.drop.force && attempt < FORCE_ATTEMPTS => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Ok(Swapped::Busy(sessions)) => {
+                    build::abandon(ctx, &maint).await;
+                    return Err(database::busy_error(name, &sessions));
+                }
+                Err(err) => {
+                    build::abandon(ctx, &maint).await;
+                    return Err(err);
+                }
+            }
+        }
+        if let Err(err) = database::drop(&maint.client, &temp.retired, name, true).await {
+            ctx.reporter.warn(format!(
+                "the old database could not be dropped; the next run drops it: {err:#}"
+            ));
+        }
+    } else if let Err(err) = database::install(&maint.client, &built.database, name).await {
+        build::abandon(ctx, &maint).await;
+        return Err(err);
+    }
+    uploads::install(&built.staging, &ctx.project.uploads(), &|p| {
+        ctx.project.shown(p)
+    })?;
+    drop(critical);
+    ctx.reporter.note(build::summary(
+        if existed { "rebuilt" } else { "created" },
+        ctx,
+        &built,
+    ));
+    Ok(())
+}

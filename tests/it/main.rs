@@ -1,0 +1,5 @@
+//! Integration tests: the real binary against a real PostgreSQL (see `support.rs`).
+
+mod support;
+
+mod basics;
