@@ -12,6 +12,7 @@ pub mod database;
 pub mod dump;
 pub mod error;
 pub mod interrupt;
+pub mod libpq;
 pub mod progress;
 pub mod project;
 pub mod settings;
