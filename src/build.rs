@@ -46,7 +46,7 @@ impl Plan {
         })
     }
 
-    fn files(&self) -> Vec<&SqlFile> {
+    pub fn files(&self) -> Vec<&SqlFile> {
         std::iter::once(&self.schema)
             .chain(self.data.as_ref())
             .collect()
@@ -118,7 +118,11 @@ async fn build_inner(
         .batch_execute("SET synchronous_commit = off")
         .await
         .context("could not start loading the new database")?;
-    sqlfile::run(&loader, &plan.files()).await?;
+    sqlfile::run(&loader, &["BEGIN"], &plan.files()).await?;
+    loader
+        .batch_execute("COMMIT")
+        .await
+        .context("could not commit the new database")?;
     let tables: i64 = loader
         .query_one(
             "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'",
@@ -184,17 +188,18 @@ pub async fn create_new(ctx: &Context, with_data: bool) -> Result<()> {
     }
     uploads::install(&built.staging, &uploads_path, &|p| ctx.project.shown(p))?;
     drop(critical);
-    ctx.reporter.note(summary("created", ctx, &built));
+    ctx.reporter
+        .note(summary("created", ctx, built.tables, built.files));
     Ok(())
 }
 
 /// "created database `insta485` (5 tables) and `var/uploads` (8 files)".
-pub fn summary(verb: &str, ctx: &Context, built: &Built) -> String {
+pub fn summary(verb: &str, ctx: &Context, tables: usize, files: u64) -> String {
     format!(
         "{verb} database `{}` ({}) and `{}` ({})",
         ctx.dbname(),
-        crate::progress::plural(built.tables as u64, "table", "tables"),
+        crate::progress::plural(tables as u64, "table", "tables"),
         ctx.project.shown(&ctx.project.uploads()),
-        crate::progress::plural(built.files, "file", "files"),
+        crate::progress::plural(files, "file", "files"),
     )
 }

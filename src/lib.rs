@@ -11,6 +11,7 @@ pub mod context;
 pub mod database;
 pub mod dump;
 pub mod error;
+pub mod inplace;
 pub mod interrupt;
 pub mod libpq;
 pub mod progress;
@@ -36,6 +37,8 @@ pub fn run(cli: Cli) -> Result<()> {
     runtime.block_on(async move {
         let ctx = Context::new(&cli.global)?;
         let outcome = tokio::select! {
+            // A command that finished wins over a signal that came during its last step.
+            biased;
             result = commands::run(&cli.command, &ctx) => result,
             signal = ctx.interrupt.wait() => Err(signal.into()),
         };
