@@ -1,5 +1,10 @@
-//! Integration tests: the real binary against a real PostgreSQL (see `support.rs`).
+//! Integration tests: the real binary against a real PostgreSQL (see `support.rs`). One module
+//! per subcommand, plus what they share: finding the project, awkward names, usage.
 
 mod support;
 
 mod basics;
+mod create;
+mod destroy;
+mod empty;
+mod reset;
