@@ -6,5 +6,7 @@ mod support;
 mod basics;
 mod create;
 mod destroy;
+mod dump;
 mod empty;
+mod random;
 mod reset;
