@@ -8,5 +8,8 @@ mod create;
 mod destroy;
 mod dump;
 mod empty;
+mod names;
+mod project;
 mod random;
 mod reset;
+mod usage;
