@@ -12,5 +12,6 @@ mod empty;
 mod names;
 mod project;
 mod random;
+mod readme;
 mod reset;
 mod usage;
