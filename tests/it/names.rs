@@ -73,7 +73,11 @@ fn names_that_differ_only_in_case_are_different_databases() {
 
 #[test]
 fn name_longer_than_63_bytes_is_refused_before_connecting() {
-    let p = TestProject::named(&"x".repeat(64));
+    // Unique even in its first 63 bytes: the server truncates longer names, and the guard's
+    // DROP must not hit anyone else's database.
+    let mut name = unique_name("_");
+    name.push_str(&"x".repeat(64 - name.len()));
+    let p = TestProject::named(&name);
     let out = p.fails(&["create"]);
     assert!(
         stderr(&out).contains("PostgreSQL allows at most 63"),
