@@ -129,3 +129,27 @@ fn unreachable_server_exits_1_with_a_hint() {
     );
     assert!(err.contains("hint: "), "{err}");
 }
+
+#[test]
+fn server_flags_beat_the_environment() {
+    // -h, -p and -U win over PGHOST, PGPORT and PGUSER, as in psql.
+    let p = crate::support::TestProject::new();
+    let real = crate::support::settings(&p.db);
+    let host = real
+        .hosts
+        .value
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let port = real.port.value.to_string();
+    let out = p
+        .cmd(&["-h", &host, "-p", &port, "-U", &real.user.value, "create"])
+        .env("PGHOST", "/nonexistent-insta485db-socket-dir")
+        .env("PGPORT", "1")
+        .env("PGUSER", "no_such_user_insta485db")
+        .output()
+        .unwrap();
+    crate::support::assert_ok(&out, "create with -h, -p and -U");
+    assert_eq!(p.count("users"), 4);
+}
