@@ -87,9 +87,16 @@ pub struct Built {
 /// Build the new database and uploads under temporary names. On failure, nothing is left.
 pub async fn build(ctx: &Context, maint: &Maintenance, plan: &Plan) -> Result<Built> {
     let temp = TempNames::for_database(ctx.dbname());
+    let var = ctx.project.var();
+    let had_var = std::fs::symlink_metadata(&var).is_ok();
     let result = build_inner(ctx, maint, plan, &temp.building).await;
     if result.is_err() {
         abandon(ctx, maint).await;
+        if !had_var {
+            // Staging made `var/`; a failed run leaves the project as it found it. Only an
+            // empty folder is removed.
+            let _ = std::fs::remove_dir(&var);
+        }
     }
     result
 }
