@@ -35,7 +35,9 @@ fn readme_test_command_is_the_one_ci_runs() {
         assert!(top.contains(command), "README.md's top lacks `{command}`");
     }
     assert!(
-        ci.contains("pg_virtualenv -v \"$PG_MAJOR\" \"${TEST_CMD[@]}\""),
+        ci.lines().any(
+            |l| l.starts_with("pg_virtualenv ") && l.trim_end().ends_with("\"${TEST_CMD[@]}\"")
+        ),
         "`.ci/run` no longer runs TEST_CMD under pg_virtualenv"
     );
 }
