@@ -21,10 +21,14 @@ impl Context {
     pub fn new(global: &GlobalArgs) -> Result<Context> {
         let settings = Settings::resolve(global, &|name| std::env::var(name).ok())?;
         let project = Project::locate(global.root.as_deref())?;
+        let reporter = Reporter::new(global.quiet);
+        if let Some(warning) = &settings.passfile_warning {
+            reporter.warn(warning);
+        }
         Ok(Context {
             settings,
             project,
-            reporter: Reporter::new(global.quiet),
+            reporter,
             interrupt: Interrupt::install(),
         })
     }

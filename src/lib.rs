@@ -17,6 +17,7 @@ pub mod progress;
 pub mod project;
 pub mod settings;
 pub mod sqlfile;
+pub mod tls;
 pub mod uploads;
 
 use anyhow::{Context as _, Result};
