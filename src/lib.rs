@@ -6,6 +6,7 @@
 pub mod build;
 pub mod cli;
 pub mod commands;
+pub mod confirm;
 pub mod connect;
 pub mod context;
 pub mod database;
@@ -13,6 +14,7 @@ pub mod dump;
 pub mod error;
 pub mod interrupt;
 pub mod libpq;
+pub mod owner;
 pub mod progress;
 pub mod project;
 pub mod settings;

@@ -18,7 +18,9 @@ const FORCE_ATTEMPTS: u32 = 10;
 
 pub async fn run(args: &ResetArgs, ctx: &Context) -> Result<()> {
     let name = ctx.dbname();
-    let plan = Plan::read(ctx, true)?;
+    let mut plan = Plan::read(ctx, true)?;
+    plan.owner = args.build.owner.clone();
+    crate::confirm::confirm(ctx, "drop and rebuild", "reset", args.drop.yes).await?;
     let maint = Maintenance::open(ctx).await?;
     let existed = database::exists(&maint.client, name).await?;
     if existed && !args.drop.force {
