@@ -171,6 +171,14 @@ async fn connect_host(
             (Err(_), p) if p.handshake_started && !p.handshake_done => {
                 (plain().await, Progress::default())
             }
+            // libpq's prefer: a server that turns the TLS connection away (pg_hba.conf
+            // `hostnossl`) is asked again without TLS.
+            (Err(err), p)
+                if p.handshake_done
+                    && err.code() == Some(&SqlState::INVALID_AUTHORIZATION_SPECIFICATION) =>
+            {
+                (plain().await, Progress::default())
+            }
             other => other,
         },
         SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {

@@ -592,7 +592,7 @@ fn describe_rustls(err: &rustls::Error) -> String {
                     } else {
                         presented
                             .iter()
-                            .map(|p| format!("`{p}`"))
+                            .map(|p| format!("`{}`", presented_name(p)))
                             .collect::<Vec<_>>()
                             .join(", ")
                     }
@@ -613,6 +613,13 @@ fn describe_rustls(err: &rustls::Error) -> String {
         }
         other => format!("TLS handshake failed: {other}"),
     }
+}
+
+/// rustls shows presented names as `DnsName("localhost")` or `IpAddress(..)`: keep the name.
+fn presented_name(text: &str) -> &str {
+    text.strip_prefix("DnsName(\"")
+        .and_then(|t| t.strip_suffix("\")"))
+        .unwrap_or(text)
 }
 
 fn server_name_text(name: &ServerName<'_>) -> String {
