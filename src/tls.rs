@@ -111,12 +111,13 @@ pub fn client_config(tls: &Tls) -> Result<Arc<ClientConfig>> {
         .with_custom_certificate_verifier(verifier);
     let config = match client_identity(tls)? {
         Some((certs, key)) => builder.with_client_auth_cert(certs, key).with_context(|| {
+            let shown = |p: Option<&crate::settings::Sourced<std::path::PathBuf>>| {
+                p.map(|c| c.value.display().to_string()).unwrap_or_default()
+            };
             format!(
-                "the client certificate `{}` does not match its key",
-                tls.client_cert
-                    .as_ref()
-                    .map(|c| c.value.display().to_string())
-                    .unwrap_or_default()
+                "could not use client certificate `{}` with key `{}`",
+                shown(tls.client_cert.as_ref()),
+                shown(tls.client_key.as_ref())
             )
         })?,
         None => builder.with_no_client_auth(),

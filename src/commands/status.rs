@@ -115,7 +115,7 @@ pub fn settings_report(settings: &Settings) -> String {
             root.value.to_string(),
             root.source.to_string(),
         );
-    } else if tls.mode.value != SslMode::Disable {
+    } else if tls.mode.value != SslMode::Disable && sslmode_note.is_empty() {
         line(
             "sslrootcert",
             "none".into(),

@@ -93,89 +93,60 @@ pub struct Certs {
     pub other_ca: PathBuf,
     pub server_crt: PathBuf,
     pub server_key: PathBuf,
+    /// A client certificate for user `certuser`, signed by the CA.
+    pub client_crt: PathBuf,
+    pub client_key: PathBuf,
 }
 
 impl Certs {
     pub fn make(dir: &Path) -> Certs {
         std::fs::create_dir_all(dir).expect("certs folder");
-        let openssl = |args: &[&str], what: &str| {
-            run(Command::new("openssl").current_dir(dir).args(args), what);
-        };
-        for name in ["ca", "other-ca"] {
-            openssl(
-                &[
-                    "req",
-                    "-x509",
-                    "-newkey",
-                    "ec",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1",
-                    "-nodes",
-                    "-keyout",
-                    &format!("{name}.key"),
-                    "-out",
-                    &format!("{name}.crt"),
-                    "-days",
-                    "3",
-                    "-subj",
-                    &format!("/CN=insta485db test {name}"),
-                    "-addext",
-                    "basicConstraints=critical,CA:TRUE",
-                    "-addext",
-                    "keyUsage=critical,keyCertSign,cRLSign",
-                ],
-                "openssl: make a CA",
+        // Each command is one line of words without spaces inside them.
+        let openssl = |line: &str| {
+            run(
+                Command::new("openssl")
+                    .current_dir(dir)
+                    .args(line.split_whitespace()),
+                &format!("openssl {line}"),
             );
+        };
+        let ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+        for name in ["ca", "other-ca"] {
+            openssl(&format!(
+                "req -x509 {ec} -keyout {name}.key -out {name}.crt -days 3 \
+                 -subj /CN=insta485db-test-{name} \
+                 -addext basicConstraints=critical,CA:TRUE \
+                 -addext keyUsage=critical,keyCertSign,cRLSign"
+            ));
         }
-        openssl(
-            &[
-                "req",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-keyout",
-                "server.key",
-                "-out",
-                "server.csr",
-                "-subj",
-                "/CN=localhost",
-            ],
-            "openssl: make a server key",
-        );
         std::fs::write(
             dir.join("server.ext"),
             "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n\
              keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
         )
         .expect("write server.ext");
-        openssl(
-            &[
-                "x509",
-                "-req",
-                "-in",
-                "server.csr",
-                "-CA",
-                "ca.crt",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                "server.crt",
-                "-days",
-                "3",
-                "-sha256",
-                "-extfile",
-                "server.ext",
-            ],
-            "openssl: sign the server certificate",
-        );
+        std::fs::write(
+            dir.join("client.ext"),
+            "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+             extendedKeyUsage=clientAuth\n",
+        )
+        .expect("write client.ext");
+        for (name, cn) in [("server", "localhost"), ("client", "certuser")] {
+            openssl(&format!(
+                "req {ec} -keyout {name}.key -out {name}.csr -subj /CN={cn}"
+            ));
+            openssl(&format!(
+                "x509 -req -in {name}.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+                 -out {name}.crt -days 3 -sha256 -extfile {name}.ext"
+            ));
+        }
         Certs {
             ca: dir.join("ca.crt"),
             other_ca: dir.join("other-ca.crt"),
             server_crt: dir.join("server.crt"),
             server_key: dir.join("server.key"),
+            client_crt: dir.join("client.crt"),
+            client_key: dir.join("client.key"),
         }
     }
 }
@@ -232,17 +203,22 @@ impl Cluster {
         );
         if let Some(certs) = &certs {
             conf.push_str(&format!(
-                "ssl = on\nssl_cert_file = '{}'\nssl_key_file = '{}'\n",
+                "ssl = on\nssl_cert_file = '{}'\nssl_key_file = '{}'\nssl_ca_file = '{}'\n",
                 certs.server_crt.display(),
-                certs.server_key.display()
+                certs.server_key.display(),
+                certs.ca.display()
             ));
         }
         append(&data.join("postgresql.conf"), &conf);
-        // `tlsonly` may connect only with TLS, `plainonly` only without.
+        // `tlsonly` may connect only with TLS, `plainonly` only without, `certuser` only
+        // with a client certificate.
         let hba = std::fs::read_to_string(data.join("pg_hba.conf")).expect("read pg_hba.conf");
         std::fs::write(
             data.join("pg_hba.conf"),
-            format!("hostnossl all tlsonly all reject\nhostssl all plainonly all reject\n{hba}"),
+            format!(
+                "hostnossl all tlsonly all reject\nhostssl all plainonly all reject\n\
+                 hostssl all certuser all cert\n{hba}"
+            ),
         )
         .expect("write pg_hba.conf");
         chown_to_owner(&root);

@@ -598,3 +598,40 @@ fn local_server_is_never_asked_about() {
     assert_eq!(code, 0, "{out}");
     assert!(!out.contains("[y/N]"), "{out}");
 }
+
+#[test]
+fn client_certificate_from_the_environment_or_home() {
+    let cluster = tls_cluster();
+    cluster.sql(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'certuser') THEN \
+           CREATE ROLE certuser LOGIN SUPERUSER; END IF; END $$",
+    );
+    let certs = cluster.certs.as_ref().unwrap();
+    let mut client = Client::new(cluster);
+    client.set("PGUSER", "certuser").unset("PGPASSWORD");
+    client.set("PGSSLMODE", "verify-full");
+    client.set("PGSSLROOTCERT", cluster.ca().to_str().unwrap());
+    // No certificate: the server turns us away.
+    let err = client.fails(&["dump"]);
+    assert!(err.contains("certuser"), "{err}");
+
+    client.set("PGSSLCERT", certs.client_crt.to_str().unwrap());
+    client.set("PGSSLKEY", certs.client_key.to_str().unwrap());
+    let out = client.ok(&["status"]);
+    assert!(out.contains("sslcert:     "), "{out}");
+    assert!(out.contains("password:    none"), "{out}");
+
+    // The defaults in ~/.postgresql.
+    client.unset("PGSSLCERT").unset("PGSSLKEY");
+    let dir = client.home.path().join(".postgresql");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(&certs.client_crt, dir.join("postgresql.crt")).unwrap();
+    let err = client.fails(&["dump"]);
+    assert!(
+        err.contains("no private key") || err.contains("postgresql.key"),
+        "{err}"
+    );
+    std::fs::copy(&certs.client_key, dir.join("postgresql.key")).unwrap();
+    let out = client.ok(&["status"]);
+    assert!(out.contains("postgresql.crt (default)"), "{out}");
+}
