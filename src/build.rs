@@ -49,7 +49,7 @@ impl Plan {
         })
     }
 
-    fn files(&self) -> Vec<&SqlFile> {
+    pub fn files(&self) -> Vec<&SqlFile> {
         std::iter::once(&self.schema)
             .chain(self.data.as_ref())
             .collect()
@@ -90,9 +90,16 @@ pub struct Built {
 /// Build the new database and uploads under temporary names. On failure, nothing is left.
 pub async fn build(ctx: &Context, maint: &Maintenance, plan: &Plan) -> Result<Built> {
     let temp = TempNames::for_database(ctx.dbname());
+    let var = ctx.project.var();
+    let had_var = std::fs::symlink_metadata(&var).is_ok();
     let result = build_inner(ctx, maint, plan, &temp.building).await;
     if result.is_err() {
         abandon(ctx, maint).await;
+        if !had_var {
+            // Staging made `var/`; a failed run leaves the project as it found it. Only an
+            // empty folder is removed.
+            let _ = std::fs::remove_dir(&var);
+        }
     }
     result
 }
@@ -130,7 +137,11 @@ async fn build_inner(
         .batch_execute("SET synchronous_commit = off")
         .await
         .context("could not start loading the new database")?;
-    sqlfile::run(&loader, &plan.files()).await?;
+    sqlfile::run(&loader, &["BEGIN"], &plan.files()).await?;
+    loader
+        .batch_execute("COMMIT")
+        .await
+        .context("could not commit the new database")?;
     let tables: i64 = loader
         .query_one(
             "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'",
@@ -197,17 +208,18 @@ pub async fn create_new(ctx: &Context, with_data: bool, owner: Option<&str>) -> 
     }
     uploads::install(&built.staging, &uploads_path, &|p| ctx.project.shown(p))?;
     drop(critical);
-    ctx.reporter.note(summary("created", ctx, &built));
+    ctx.reporter
+        .note(summary("created", ctx, built.tables, built.files));
     Ok(())
 }
 
 /// "created database `insta485` (5 tables) and `var/uploads` (8 files)".
-pub fn summary(verb: &str, ctx: &Context, built: &Built) -> String {
+pub fn summary(verb: &str, ctx: &Context, tables: usize, files: u64) -> String {
     format!(
         "{verb} database `{}` ({}) and `{}` ({})",
         ctx.dbname(),
-        crate::progress::plural(built.tables as u64, "table", "tables"),
+        crate::progress::plural(tables as u64, "table", "tables"),
         ctx.project.shown(&ctx.project.uploads()),
-        crate::progress::plural(built.files, "file", "files"),
+        crate::progress::plural(files, "file", "files"),
     )
 }

@@ -12,6 +12,7 @@ pub mod context;
 pub mod database;
 pub mod dump;
 pub mod error;
+pub mod inplace;
 pub mod interrupt;
 pub mod libpq;
 pub mod owner;
@@ -39,6 +40,8 @@ pub fn run(cli: Cli) -> Result<()> {
     runtime.block_on(async move {
         let ctx = Context::new(&cli.global)?;
         let outcome = tokio::select! {
+            // A command that finished wins over a signal that came during its last step.
+            biased;
             result = commands::run(&cli.command, &ctx) => result,
             signal = ctx.interrupt.wait() => Err(signal.into()),
         };

@@ -10,8 +10,10 @@ use crate::error::Hinted;
 #[derive(Debug, Clone)]
 pub struct Project {
     pub root: PathBuf,
-    /// True when `--root` named it or a folder holding `sql/schema.sql` was found.
+    /// True when the root holds `sql/schema.sql`.
     pub has_sql: bool,
+    /// True when `--root` named the root (so nothing was searched).
+    pub from_flag: bool,
     /// Where the search started (the current directory), for messages.
     searched_from: PathBuf,
 }
@@ -38,6 +40,7 @@ impl Project {
             return Ok(Project {
                 root,
                 has_sql,
+                from_flag: true,
                 searched_from: cwd,
             });
         }
@@ -48,6 +51,7 @@ impl Project {
         Ok(Project {
             has_sql: found.is_some(),
             root: found.unwrap_or_else(|| cwd.clone()),
+            from_flag: false,
             searched_from: cwd,
         })
     }
@@ -56,6 +60,16 @@ impl Project {
     pub fn require_sql(&self) -> Result<()> {
         if self.has_sql {
             return Ok(());
+        }
+        if self.from_flag {
+            return Err(Hinted::new(
+                format!(
+                    "no `sql/schema.sql` in `{}` (given with --root)",
+                    self.root.display()
+                ),
+                "pass the folder of your insta485 project, the one that holds `sql/`",
+            )
+            .into());
         }
         Err(Hinted::new(
             format!(

@@ -75,22 +75,27 @@ impl SqlFile {
     }
 }
 
-/// Run the statements of `files`, in order, in one transaction on `client`.
-pub async fn run(client: &Client, files: &[&SqlFile]) -> Result<()> {
-    let mut queries: Vec<(Option<(usize, usize)>, &str)> = vec![(None, "BEGIN")];
+/// Send `prelude` (statements of our own, such as `BEGIN`) and then the statements of
+/// `files`, all pipelined, and wait for every answer. The first statement the server rejects
+/// is reported with its file and line.
+///
+/// Nothing here commits: the caller sends `COMMIT` once everything succeeded, so that an
+/// interruption before then can never leave the work committed behind our back.
+pub async fn run(client: &Client, prelude: &[&str], files: &[&SqlFile]) -> Result<()> {
+    let mut queries: Vec<(Option<(usize, usize)>, &str)> =
+        prelude.iter().map(|sql| (None, *sql)).collect();
     for (f, file) in files.iter().enumerate() {
         for (s, statement) in file.statements.iter().enumerate() {
             queries.push((Some((f, s)), statement.text.as_str()));
         }
     }
-    queries.push((None, "COMMIT"));
 
     let results = join_all(queries.iter().map(|(_, sql)| client.simple_query(sql))).await;
-    for ((origin, _), result) in queries.iter().zip(results) {
+    for ((origin, sql), result) in queries.iter().zip(results) {
         let Err(err) = result else { continue };
         return Err(match origin {
             Some((f, s)) => locate(files[*f], *s, err),
-            None => anyhow::Error::new(err).context("could not run the SQL files"),
+            None => anyhow::Error::new(err).context(format!("could not run `{sql}`")),
         });
     }
     Ok(())

@@ -1,8 +1,20 @@
-//! Integration tests: the real binary against a real PostgreSQL (see `support.rs`), and
-//! against private clusters with TLS and passwords (see `cluster.rs`).
+//! Integration tests: the real binary against a real PostgreSQL (see `support.rs`). One module
+//! per subcommand, plus what they share: finding the project, awkward names, usage; and
+//! connecting the libpq way against private clusters with TLS and passwords (see `cluster.rs`).
 
 mod support;
 
 mod basics;
 mod cluster;
+mod completions;
 mod connection;
+mod create;
+mod destroy;
+mod dump;
+mod empty;
+mod names;
+mod project;
+mod random;
+mod readme;
+mod reset;
+mod usage;

@@ -177,6 +177,18 @@ impl TestProject {
         cmd
     }
 
+    /// `insta485db -d <db> ARGS...`, run in `dir` (which need not be the project folder).
+    pub fn cmd_in(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut cmd = self.cmd(args);
+        cmd.current_dir(dir);
+        cmd
+    }
+
+    /// Run in `dir` and return the output, whatever the exit code.
+    pub fn run_in(&self, dir: &Path, args: &[&str]) -> Output {
+        self.cmd_in(dir, args).output().expect("run insta485db")
+    }
+
     /// Run and return the output, whatever the exit code.
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).output().expect("run insta485db")
@@ -190,6 +202,20 @@ impl TestProject {
             "`insta485db {}` failed with {:?}\nstdout:\n{}\nstderr:\n{}",
             args.join(" "),
             out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Run, require exit 1 (a failure that is not a usage error), return the output.
+    pub fn fails(&self, args: &[&str]) -> Output {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "`insta485db {}` should exit 1\nstdout:\n{}\nstderr:\n{}",
+            args.join(" "),
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
@@ -272,6 +298,25 @@ impl Drop for TestProject {
             }
         });
     }
+}
+
+/// Require exit 0 from a finished run, showing its output otherwise.
+pub fn assert_ok(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed with {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The 1-based number of the first line of `text` that contains `needle`.
+pub fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|line| line.contains(needle))
+        .unwrap_or_else(|| panic!("no line contains {needle:?}"))
+        + 1
 }
 
 /// Copy a folder recursively.
