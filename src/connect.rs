@@ -14,7 +14,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, Config, NoTls};
 
 use crate::error::Hinted;
-use crate::settings::{Host, Settings, SslMode};
+use crate::settings::{ChannelBinding, Host, Settings, SslMode};
 use crate::tls::{self, MakeRustlsConnect, Progress};
 
 /// Databases tried, in order, for work that must happen outside the managed database
@@ -223,6 +223,11 @@ fn config(settings: &Settings, i: usize, dbname: &str) -> Config {
         .dbname(dbname)
         .application_name(&settings.application_name)
         .connect_timeout(settings.connect_timeout);
+    config.channel_binding(match settings.channel_binding {
+        ChannelBinding::Disable => tokio_postgres::config::ChannelBinding::Disable,
+        ChannelBinding::Prefer => tokio_postgres::config::ChannelBinding::Prefer,
+        ChannelBinding::Require => tokio_postgres::config::ChannelBinding::Require,
+    });
     if let Some(password) = settings.password_for(host, port, dbname) {
         config.password(password.value.as_bytes());
     }

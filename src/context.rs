@@ -25,6 +25,11 @@ impl Context {
         if let Some(warning) = &settings.passfile_warning {
             reporter.warn(warning);
         }
+        for option in &settings.ignored_options {
+            reporter.warn(format!(
+                "connection option `{option}` is not supported by insta485db and is ignored"
+            ));
+        }
         Ok(Context {
             settings,
             project,

@@ -251,6 +251,19 @@ pub struct Settings {
     pub wait: Option<Duration>,
     /// `--quiet`: no notes while waiting.
     pub quiet: bool,
+    /// `channel_binding`: whether SCRAM must bind to the TLS channel.
+    pub channel_binding: ChannelBinding,
+    /// Connection options given (in -d or a service) that this tool does not act on, to warn
+    /// about once.
+    pub ignored_options: Vec<String>,
+}
+
+/// libpq's `channel_binding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelBinding {
+    Disable,
+    Prefer,
+    Require,
 }
 
 impl fmt::Debug for Settings {
@@ -291,6 +304,38 @@ const ENV_VARS: &[(&str, &str)] = &[
     ("sslkey", "PGSSLKEY"),
     ("connect_timeout", "PGCONNECT_TIMEOUT"),
     ("application_name", "PGAPPNAME"),
+    ("channel_binding", "PGCHANNELBINDING"),
+];
+
+/// Connection options this tool acts on.
+const USED_OPTIONS: &[&str] = &[
+    "host",
+    "hostaddr",
+    "port",
+    "user",
+    "password",
+    "passfile",
+    "dbname",
+    "service",
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "connect_timeout",
+    "application_name",
+    "channel_binding",
+];
+
+/// Options that change nothing that matters here, ignored without a word: the encoding is
+/// always UTF-8, SNI is always sent for host names, keepalives are the system's.
+const HARMLESS_OPTIONS: &[&str] = &[
+    "fallback_application_name",
+    "client_encoding",
+    "sslsni",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
 ];
 
 /// The layers of settings, strongest first, each a list of keyword/value pairs.
@@ -390,6 +435,18 @@ impl Settings {
             let pairs = service::lookup(&name, env)?;
             layers.push((pairs, Source::Service(name)));
         }
+        let mut ignored_options: Vec<String> = Vec::new();
+        for (pairs, _) in &layers {
+            for (keyword, value) in pairs {
+                if !value.is_empty()
+                    && !USED_OPTIONS.contains(&keyword.as_str())
+                    && !HARMLESS_OPTIONS.contains(&keyword.as_str())
+                    && !ignored_options.contains(keyword)
+                {
+                    ignored_options.push(keyword.clone());
+                }
+            }
+        }
         let layers = Layers { layers, env };
 
         // Hosts, their addresses and ports.
@@ -482,6 +539,19 @@ impl Settings {
 
         let tls = resolve_tls(&layers, env)?;
 
+        let channel_binding = match layers.get("channel_binding") {
+            None => ChannelBinding::Prefer,
+            Some((v, source)) => match v.as_str() {
+                "disable" => ChannelBinding::Disable,
+                "prefer" => ChannelBinding::Prefer,
+                "require" => ChannelBinding::Require,
+                _ => bail!(
+                    "invalid channel_binding `{v}` from {}: expected disable, prefer or require",
+                    origin("channel_binding", &source)
+                ),
+            },
+        };
+
         let connect_timeout = match layers.get("connect_timeout") {
             Some((t, source)) => parse_timeout(&t, &origin("connect_timeout", &source))?,
             None => DEFAULT_CONNECT_TIMEOUT,
@@ -505,6 +575,8 @@ impl Settings {
                 .unwrap_or_else(|| "insta485db".into()),
             wait: flags.wait.map(Duration::from_secs),
             quiet: flags.quiet,
+            channel_binding,
+            ignored_options,
         })
     }
 
@@ -1103,6 +1175,17 @@ mod tests {
         f.wait = Some(7);
         let s = resolve(&f, &[("USER", "me")]).unwrap();
         assert_eq!(s.wait, Some(Duration::from_secs(7)));
+    }
+
+    #[test]
+    fn unused_options_are_listed_and_channel_binding_read() {
+        let s = resolve(
+            &flag_dbname("host=x target_session_attrs=read-write client_encoding=LATIN1"),
+            &[("USER", "me"), ("PGCHANNELBINDING", "require")],
+        )
+        .unwrap();
+        assert_eq!(s.ignored_options, vec!["target_session_attrs".to_string()]);
+        assert_eq!(s.channel_binding, ChannelBinding::Require);
     }
 
     #[test]

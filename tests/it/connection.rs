@@ -635,3 +635,23 @@ fn client_certificate_from_the_environment_or_home() {
     let out = client.ok(&["status"]);
     assert!(out.contains("postgresql.crt (default)"), "{out}");
 }
+
+#[test]
+fn scram_binds_to_the_tls_channel() {
+    // channel_binding=require fails unless SCRAM-SHA-256-PLUS succeeded, which needs our
+    // tls-server-end-point hash of the server's certificate to be right.
+    let cluster = tls_cluster();
+    let mut client = Client::new(cluster);
+    client
+        .set("PGSSLMODE", "require")
+        .set("PGCHANNELBINDING", "require");
+    assert!(tls_line(&client.ok(&["status"])).contains("yes"));
+    client.set("PGSSLMODE", "disable");
+    client.fails(&["dump"]);
+    // Options we do not act on are named, once.
+    let (_, _, err) = client.run(&["-d", "target_session_attrs=any", "dump"]);
+    assert!(
+        err.contains("`target_session_attrs` is not supported"),
+        "{err}"
+    );
+}
