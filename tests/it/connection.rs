@@ -655,3 +655,38 @@ fn scram_binds_to_the_tls_channel() {
         "{err}"
     );
 }
+
+#[test]
+fn silent_server_fails_within_the_connect_timeout() {
+    // Accepts the TCP connection (the backlog does) and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let mut client = Client::new(plain_cluster());
+    client.set("PGCONNECT_TIMEOUT", "2");
+    let started = Instant::now();
+    let err = client.fails(&["-h", "127.0.0.1", "-p", &port, "dump"]);
+    assert!(err.contains(&format!("`127.0.0.1:{port}`")), "{err}");
+    assert!(err.contains("no answer within 2 s"), "{err}");
+    assert!(err.contains("PGCONNECT_TIMEOUT"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(listener);
+}
+
+#[test]
+fn host_lists_are_tried_in_turn() {
+    let cluster = plain_cluster();
+    let dead = crate::cluster::free_port().to_string();
+    let client = Client::new(cluster);
+    let hosts = "127.0.0.1,localhost";
+    let ports = format!("{dead},{}", cluster.port);
+    let out = client.ok(&["-h", hosts, "-p", &ports, "status"]);
+    assert!(
+        out.contains("host:        127.0.0.1,localhost (command line)"),
+        "{out}"
+    );
+    assert!(out.contains("server:      PostgreSQL"), "{out}");
+}
