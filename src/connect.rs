@@ -368,3 +368,24 @@ fn explain(
     };
     Hinted::new(message, hint).caused_by(err).into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_wait_tries_again() {
+        let refused = anyhow::Error::new(io::Error::from(io::ErrorKind::ConnectionRefused))
+            .context("could not connect");
+        assert!(is_retryable(&refused));
+        let no_socket = anyhow::Error::new(io::Error::from(io::ErrorKind::NotFound));
+        assert!(is_retryable(&no_socket));
+        let timed_out: anyhow::Error = Hinted::new("no answer", "wait").caused_by(NoAnswer).into();
+        assert!(is_retryable(&timed_out));
+        let denied = anyhow::Error::new(io::Error::from(io::ErrorKind::PermissionDenied));
+        assert!(!is_retryable(&denied));
+        assert!(!is_retryable(&anyhow::anyhow!(
+            "password authentication failed"
+        )));
+    }
+}
