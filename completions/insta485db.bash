@@ -40,6 +40,9 @@ _insta485db() {
             insta485db,reset)
                 cmd="insta485db__subcmd__reset"
                 ;;
+            insta485db,status)
+                cmd="insta485db__subcmd__status"
+                ;;
             insta485db__subcmd__help,completions)
                 cmd="insta485db__subcmd__help__subcmd__completions"
                 ;;
@@ -64,6 +67,9 @@ _insta485db() {
             insta485db__subcmd__help,reset)
                 cmd="insta485db__subcmd__help__subcmd__reset"
                 ;;
+            insta485db__subcmd__help,status)
+                cmd="insta485db__subcmd__help__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -71,7 +77,7 @@ _insta485db() {
 
     case "${cmd}" in
         insta485db)
-            opts="-d -h -p -U -q -V --dbname --host --port --username --root --quiet --help --version empty create destroy reset dump random completions help"
+            opts="-d -h -p -U -q -V --dbname --host --port --username --root --wait --quiet --help --version empty create destroy reset dump status random completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -113,6 +119,10 @@ _insta485db() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -121,7 +131,7 @@ _insta485db() {
             return 0
             ;;
         insta485db__subcmd__completions)
-            opts="-d -h -p -U -q --dbname --host --port --username --root --quiet --help bash elvish fish powershell zsh"
+            opts="-d -h -p -U -q --dbname --host --port --username --root --wait --quiet --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -160,6 +170,10 @@ _insta485db() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -171,12 +185,16 @@ _insta485db() {
             return 0
             ;;
         insta485db__subcmd__create)
-            opts="-d -h -p -U -q --dbname --host --port --username --root --quiet --help"
+            opts="-d -h -p -U -q --owner --dbname --host --port --username --root --wait --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --dbname)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -210,6 +228,10 @@ _insta485db() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -221,7 +243,7 @@ _insta485db() {
             return 0
             ;;
         insta485db__subcmd__destroy)
-            opts="-d -h -p -U -q --force --dbname --host --port --username --root --quiet --help"
+            opts="-y -d -h -p -U -q --force --yes --dbname --host --port --username --root --wait --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -263,6 +285,10 @@ _insta485db() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -271,7 +297,7 @@ _insta485db() {
             return 0
             ;;
         insta485db__subcmd__dump)
-            opts="-t -d -h -p -U -q --format --table --dbname --host --port --username --root --quiet --help"
+            opts="-t -d -h -p -U -q --format --table --dbname --host --port --username --root --wait --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -325,6 +351,10 @@ _insta485db() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -333,12 +363,16 @@ _insta485db() {
             return 0
             ;;
         insta485db__subcmd__empty)
-            opts="-d -h -p -U -q --dbname --host --port --username --root --quiet --help"
+            opts="-d -h -p -U -q --owner --dbname --host --port --username --root --wait --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --dbname)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -375,6 +409,10 @@ _insta485db() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -383,7 +421,7 @@ _insta485db() {
             return 0
             ;;
         insta485db__subcmd__help)
-            opts="empty create destroy reset dump random completions help"
+            opts="empty create destroy reset dump status random completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -508,8 +546,22 @@ _insta485db() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        insta485db__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         insta485db__subcmd__random)
-            opts="-n -d -h -p -U -q --count --owner --seed --filename --dbname --host --port --username --root --quiet --help"
+            opts="-n -d -h -p -U -q --count --owner --seed --filename --dbname --host --port --username --root --wait --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -571,6 +623,10 @@ _insta485db() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -579,7 +635,65 @@ _insta485db() {
             return 0
             ;;
         insta485db__subcmd__reset)
-            opts="-d -h -p -U -q --force --dbname --host --port --username --root --quiet --help"
+            opts="-y -d -h -p -U -q --owner --force --yes --dbname --host --port --username --root --wait --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dbname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -U)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        insta485db__subcmd__status)
+            opts="-d -h -p -U -q --dbname --host --port --username --root --wait --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -618,6 +732,10 @@ _insta485db() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

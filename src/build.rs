@@ -15,6 +15,8 @@ pub struct Plan {
     pub data: Option<SqlFile>,
     /// What to copy into `var/uploads` (nothing for `empty`).
     pub uploads: uploads::Plan,
+    /// `--owner`: the role that owns the new database and what the SQL files create.
+    pub owner: Option<String>,
 }
 
 impl Plan {
@@ -43,6 +45,7 @@ impl Plan {
             schema,
             data,
             uploads,
+            owner: None,
         })
     }
 
@@ -109,11 +112,20 @@ async fn build_inner(
 ) -> Result<Built> {
     let name = ctx.dbname();
     let shown = |p: &std::path::Path| ctx.project.shown(p);
+    if let Some(owner) = &plan.owner {
+        crate::owner::check(&maint.client, owner).await?;
+    }
     // Files first: an unwritable `var/` is found before the server is touched.
     let staging = uploads::stage(&plan.uploads, &ctx.project.uploads(), &ctx.reporter, &shown)?;
 
     database::create(&maint.client, building, name).await?;
+    if let Some(owner) = &plan.owner {
+        crate::owner::give_database(&maint.client, building, name, owner).await?;
+    }
     let loader = crate::connect::connect(&ctx.settings, building).await?;
+    if let Some(owner) = &plan.owner {
+        crate::owner::act_as(&loader, owner).await?;
+    }
     let pid: i32 = loader
         .query_one("SELECT pg_backend_pid()", &[])
         .await
@@ -169,9 +181,10 @@ pub async fn clean_up_after_interrupt(ctx: &Context) -> Result<()> {
 }
 
 /// `empty` and `create`: build a database that must not exist yet, and its uploads folder.
-pub async fn create_new(ctx: &Context, with_data: bool) -> Result<()> {
+pub async fn create_new(ctx: &Context, with_data: bool, owner: Option<&str>) -> Result<()> {
     let name = ctx.dbname();
-    let plan = Plan::read(ctx, with_data)?;
+    let mut plan = Plan::read(ctx, with_data)?;
+    plan.owner = owner.map(str::to_string);
     let maint = Maintenance::open(ctx).await?;
     if database::exists(&maint.client, name).await? {
         return Err(database::already_exists(name).into());

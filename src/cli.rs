@@ -7,8 +7,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Create, reset, dump and fill the insta485 PostgreSQL database.
 ///
 /// Run it from your insta485 project (any folder below the one holding `sql/schema.sql`).
-/// The server is found like psql finds it: -h/-p/-U, then PGHOST, PGPORT, PGUSER,
-/// PGPASSWORD, then the local socket, then localhost:5432.
+/// The server is found like psql finds it: -h/-p/-U, then a URI or connection string given
+/// as -d, then the service file (PGSERVICE), then PGHOST, PGPORT, PGUSER, PGPASSWORD,
+/// PGSSLMODE..., then the local socket, then localhost:5432; passwords also from ~/.pgpass.
 #[derive(Debug, Parser)]
 #[command(
     name = "insta485db",
@@ -25,10 +26,11 @@ pub struct Cli {
 }
 
 /// Flags that every subcommand takes, before or after its name.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct GlobalArgs {
-    /// Database to manage [default: insta485]. PGDATABASE is not read.
-    #[arg(short = 'd', long = "dbname", global = true, value_name = "NAME")]
+    /// Database to manage [default: insta485], or a `postgresql://` URI or `key=value`
+    /// connection string naming it. PGDATABASE is not read.
+    #[arg(short = 'd', long = "dbname", global = true, value_name = "NAME|URI")]
     pub dbname: Option<String>,
 
     /// Server host name, IP address or socket folder [env: PGHOST]
@@ -46,6 +48,11 @@ pub struct GlobalArgs {
     /// Project folder holding `sql/` [default: nearest folder upward with sql/schema.sql]
     #[arg(long, global = true, value_name = "DIR")]
     pub root: Option<PathBuf>,
+
+    /// Wait up to SECONDS [default: 30] for the server to accept connections
+    #[arg(long, global = true, value_name = "SECONDS", num_args = 0..=1,
+          require_equals = true, default_missing_value = "30")]
+    pub wait: Option<u64>,
 
     /// Print only errors
     #[arg(short = 'q', long, global = true)]
@@ -68,20 +75,30 @@ pub enum Command {
     Reset(ResetArgs),
     /// Print every table of the database
     Dump(DumpArgs),
+    /// Show the server, where each setting came from, and what the database holds
+    Status,
     /// Insert random posts
     Random(RandomArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
 
-#[derive(Debug, Args)]
-pub struct BuildArgs {}
+#[derive(Debug, Default, Args)]
+pub struct BuildArgs {
+    /// Make ROLE own the database and everything the SQL files create
+    #[arg(long, value_name = "ROLE")]
+    pub owner: Option<String>,
+}
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct DropArgs {
     /// End other sessions connected to the database instead of failing
     #[arg(long)]
     pub force: bool,
+
+    /// Do not ask before dropping a database on a server that is not local
+    #[arg(short = 'y', long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

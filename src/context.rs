@@ -21,10 +21,19 @@ impl Context {
     pub fn new(global: &GlobalArgs) -> Result<Context> {
         let settings = Settings::resolve(global, &|name| std::env::var(name).ok())?;
         let project = Project::locate(global.root.as_deref())?;
+        let reporter = Reporter::new(global.quiet);
+        if let Some(warning) = &settings.passfile_warning {
+            reporter.warn(warning);
+        }
+        for option in &settings.ignored_options {
+            reporter.warn(format!(
+                "connection option `{option}` is not supported by insta485db and is ignored"
+            ));
+        }
         Ok(Context {
             settings,
             project,
-            reporter: Reporter::new(global.quiet),
+            reporter,
             interrupt: Interrupt::install(),
         })
     }

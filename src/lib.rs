@@ -6,6 +6,7 @@
 pub mod build;
 pub mod cli;
 pub mod commands;
+pub mod confirm;
 pub mod connect;
 pub mod context;
 pub mod database;
@@ -14,10 +15,12 @@ pub mod error;
 pub mod inplace;
 pub mod interrupt;
 pub mod libpq;
+pub mod owner;
 pub mod progress;
 pub mod project;
 pub mod settings;
 pub mod sqlfile;
+pub mod tls;
 pub mod uploads;
 
 use anyhow::{Context as _, Result};

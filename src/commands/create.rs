@@ -5,6 +5,6 @@ use anyhow::Result;
 use crate::cli::BuildArgs;
 use crate::context::Context;
 
-pub async fn run(_args: &BuildArgs, ctx: &Context) -> Result<()> {
-    crate::build::create_new(ctx, true).await
+pub async fn run(args: &BuildArgs, ctx: &Context) -> Result<()> {
+    crate::build::create_new(ctx, true, args.owner.as_deref()).await
 }

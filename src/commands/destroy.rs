@@ -9,6 +9,7 @@ use crate::{database, uploads};
 
 pub async fn run(args: &DropArgs, ctx: &Context) -> Result<()> {
     let name = ctx.dbname();
+    crate::confirm::confirm(ctx, "drop", "destroy", args.yes).await?;
     let maint = Maintenance::open(ctx).await?;
     let existed = database::exists(&maint.client, name).await?;
     if existed {

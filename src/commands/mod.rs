@@ -7,6 +7,7 @@ pub mod dump;
 pub mod empty;
 pub mod random;
 pub mod reset;
+pub mod status;
 
 use anyhow::Result;
 
@@ -22,6 +23,7 @@ pub async fn run(command: &Command, ctx: &Context) -> Result<()> {
         Command::Reset(args) => reset::run(args, ctx).await,
         Command::Dump(args) => dump::run(args, ctx).await,
         Command::Random(args) => random::run(args, ctx).await,
+        Command::Status => status::run(ctx).await,
         Command::Completions(args) => completions::run(args),
     }
 }

@@ -20,7 +20,9 @@ const FORCE_ATTEMPTS: u32 = 10;
 
 pub async fn run(args: &ResetArgs, ctx: &Context) -> Result<()> {
     let name = ctx.dbname();
-    let plan = Plan::read(ctx, true)?;
+    let mut plan = Plan::read(ctx, true)?;
+    plan.owner = args.build.owner.clone();
+    crate::confirm::confirm(ctx, "drop and rebuild", "reset", args.drop.yes).await?;
     let maint = Maintenance::open(ctx).await?;
     let existed = database::exists(&maint.client, name).await?;
     if existed && !args.drop.force {
@@ -34,7 +36,8 @@ pub async fn run(args: &ResetArgs, ctx: &Context) -> Result<()> {
         if args.drop.force {
             database::terminate_sessions(&maint.client, name).await?;
         }
-        if rebuild_in_place(ctx, &plan).await? {
+        // The in-place rebuild runs as the connecting user; an --owner build goes beside.
+        if plan.owner.is_none() && rebuild_in_place(ctx, &plan).await? {
             return Ok(());
         }
     }

@@ -1,10 +1,13 @@
 //! Integration tests: the real binary against a real PostgreSQL (see `support.rs`). One module
-//! per subcommand, plus what they share: finding the project, awkward names, usage.
+//! per subcommand, plus what they share: finding the project, awkward names, usage; and
+//! connecting the libpq way against private clusters with TLS and passwords (see `cluster.rs`).
 
 mod support;
 
 mod basics;
+mod cluster;
 mod completions;
+mod connection;
 mod create;
 mod destroy;
 mod dump;

@@ -33,12 +33,7 @@ pub fn repo_sql() -> PathBuf {
 pub fn settings(dbname: &str) -> Settings {
     let flags = GlobalArgs {
         dbname: Some(dbname.to_string()),
-        host: None,
-        port: None,
-        username: None,
-        root: None,
-        quiet: false,
-        help: None,
+        ..GlobalArgs::default()
     };
     Settings::resolve(&flags, &|name| std::env::var(name).ok())
         .unwrap_or_else(|err| panic!("{}", no_server(&format!("{err:#}"))))
