@@ -61,9 +61,15 @@ pub struct Maintenance {
 
 impl Maintenance {
     pub async fn open(ctx: &Context) -> Result<Maintenance> {
+        Maintenance::open_with(ctx, ctx.reporter.quiet).await
+    }
+
+    async fn open_with(ctx: &Context, quiet: bool) -> Result<Maintenance> {
         let client = crate::connect::connect_maintenance(&ctx.settings).await?;
         let name = ctx.dbname();
-        database::lock(&client, name, ctx.reporter.quiet).await?;
+        database::lock(&client, name, quiet).await?;
+        // Only a run that got the lock can leave anything behind.
+        ctx.interrupt.mark_cleanup_needed();
         database::drop_leftovers(&client, name).await?;
         let uploads = ctx.project.uploads();
         uploads::recover(&uploads).with_context(|| {
@@ -152,7 +158,9 @@ pub async fn abandon(ctx: &Context, maint: &Maintenance) {
 
 /// After an interruption: connect again and remove what the abandoned command left.
 pub async fn clean_up_after_interrupt(ctx: &Context) -> Result<()> {
-    let maint = Maintenance::open(ctx).await?;
+    // The lock may be held for a moment yet by the abandoned command's own session, which
+    // the server ends only once its statement is done: wait quietly.
+    let maint = Maintenance::open_with(ctx, true).await?;
     drop(maint);
     Ok(())
 }

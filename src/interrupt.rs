@@ -5,6 +5,7 @@
 //! folder in place), which always runs to its end first. The caller then cleans up what the
 //! command left and exits with the signal's code.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use tokio::sync::watch;
@@ -16,6 +17,8 @@ use crate::error::Interrupted;
 pub struct Interrupt {
     signal: watch::Receiver<Option<Interrupted>>,
     critical: Arc<watch::Sender<usize>>,
+    /// Set once the command holds the lock and so may leave temporary databases or folders.
+    cleanup_needed: Arc<AtomicBool>,
 }
 
 /// While alive, an interruption waits.
@@ -40,6 +43,7 @@ impl Interrupt {
         Interrupt {
             signal: rx,
             critical: Arc::new(watch::channel(0).0),
+            cleanup_needed: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -57,6 +61,18 @@ impl Interrupt {
         let mut critical = self.critical.subscribe();
         let _ = critical.wait_for(|n| *n == 0).await;
         got
+    }
+
+    /// From now on an interruption may leave something to clean up. Until this is called
+    /// (while the command waits for another run's lock, say), an interruption exits at once:
+    /// there is nothing to clean, and the clean-up would wait for that other run.
+    pub fn mark_cleanup_needed(&self) {
+        self.cleanup_needed.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`Interrupt::mark_cleanup_needed`] was called.
+    pub fn cleanup_needed(&self) -> bool {
+        self.cleanup_needed.load(Ordering::SeqCst)
     }
 
     /// Enter a critical section: an interruption waits until the returned guard is dropped.
