@@ -11,6 +11,13 @@ pub async fn run(args: &DropArgs, ctx: &Context) -> Result<()> {
     let name = ctx.dbname();
     let maint = Maintenance::open(ctx).await?;
     let existed = database::exists(&maint.client, name).await?;
+    if existed && !args.force {
+        // The server would wait 5 s for the sessions to go before refusing: say it now.
+        let sessions = database::sessions(&maint.client, name).await?;
+        if !sessions.is_empty() {
+            return Err(database::busy_error(name, &sessions));
+        }
+    }
     if existed {
         database::drop(&maint.client, name, name, args.force).await?;
     }
