@@ -190,7 +190,21 @@ pub async fn create_new(ctx: &Context, with_data: bool) -> Result<()> {
         abandon(ctx, &maint).await;
         return Err(err);
     }
-    uploads::install(&built.staging, &uploads_path, &|p| ctx.project.shown(p))?;
+    if let Err(err) = uploads::install(&built.staging, &uploads_path, &|p| ctx.project.shown(p)) {
+        // No uploads, no database: rename it back, so the clean-up drops it.
+        return Err(
+            match database::install(&maint.client, name, &built.database).await {
+                Ok(()) => {
+                    abandon(ctx, &maint).await;
+                    err
+                }
+                Err(undo) => err.context(format!(
+                    "database `{name}` was created, but its uploads could not be put in place \
+                     ({undo:#}); run `insta485db reset`"
+                )),
+            },
+        );
+    }
     drop(critical);
     ctx.reporter.note(summary("created", ctx, &built));
     Ok(())
