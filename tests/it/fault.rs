@@ -20,11 +20,18 @@ pub fn slow_data() -> String {
 }
 
 /// Everything a command could change: every row of every table, and every file of
-/// `var/uploads` with its contents.
+/// `var/uploads` with its size and a hash of its contents.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Snapshot {
     pub rows: Vec<Vec<Option<String>>>,
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: Vec<(String, usize, u64)>,
+}
+
+/// FNV-1a of some bytes: enough to tell two files apart in a test.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 pub fn snapshot(p: &TestProject) -> Snapshot {
@@ -48,7 +55,8 @@ pub fn snapshot_with(
     if let Ok(entries) = std::fs::read_dir(p.uploads()) {
         for entry in entries.filter_map(Result::ok) {
             let contents = std::fs::read(entry.path()).unwrap_or_default();
-            files.push((entry.file_name().to_string_lossy().into_owned(), contents));
+            let name = entry.file_name().to_string_lossy().into_owned();
+            files.push((name, contents.len(), fnv(&contents)));
         }
     }
     files.sort();

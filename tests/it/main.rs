@@ -4,5 +4,7 @@ mod support;
 
 mod basics;
 
+mod concurrency;
 mod fault;
+mod files;
 mod safety;
