@@ -127,7 +127,8 @@ async fn build_inner(
     sqlfile::run(&loader, &plan.files()).await?;
     let tables: i64 = loader
         .query_one(
-            "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'",
+            "SELECT count(*) FROM pg_catalog.pg_tables \
+             WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
             &[],
         )
         .await
