@@ -7,4 +7,5 @@ mod basics;
 mod concurrency;
 mod fault;
 mod files;
+mod input;
 mod safety;
