@@ -270,3 +270,37 @@ fn reset_survives_the_server_stopping_mid_load() {
     );
     assert_eq!(p.upload_names().len(), 8);
 }
+
+/// Ctrl-C while `destroy` waits for its DROP (here: another transaction holds a lock on the
+/// database). The server runs a DROP it has started to its end, so `destroy` does too: the
+/// database and `var/uploads` go together, never one without the other.
+#[test]
+fn destroy_interrupted_mid_drop_finishes_both_or_neither() {
+    let p = TestProject::new();
+    p.ok(&["create"]);
+    let blocker = Session::open("postgres", "it-blocker");
+    let quoted = insta485db::database::quote_ident(&p.db);
+    blocker
+        .execute(&format!(
+            "BEGIN; COMMENT ON DATABASE {quoted} IS 'locked'"
+        ))
+        .unwrap();
+    let child = spawn(fault::command(&p, &["destroy"]));
+    let sql = format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' \
+         AND query LIKE 'DROP DATABASE%{}%'",
+        p.db
+    );
+    wait_until("the drop to wait", || p_scalar(&sql) != "0");
+    signal(&child, "INT");
+    std::thread::sleep(Duration::from_millis(300));
+    blocker.execute("ROLLBACK").unwrap();
+    let out = finish(child, Duration::from_secs(15));
+    let err = stderr(&out);
+    assert!(
+        !p.exists() && !p.uploads().exists(),
+        "half destroyed: {err}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_clean(&p);
+}
