@@ -148,8 +148,9 @@ async fn build_inner(
 /// Drop what a failed or abandoned build left: the temporary database and staging folder.
 pub async fn abandon(ctx: &Context, maint: &Maintenance) {
     if let Err(err) = database::drop_leftovers(&maint.client, ctx.dbname()).await {
-        ctx.reporter
-            .warn(format!("could not drop the half-built database: {err:#}"));
+        ctx.reporter.warn(format!(
+            "could not drop the half-built database; the next run drops it: {err:#}"
+        ));
     }
     if let Err(err) = uploads::recover(&ctx.project.uploads()) {
         ctx.reporter

@@ -101,6 +101,12 @@ fn locate(file: &SqlFile, index: usize, err: tokio_postgres::Error) -> anyhow::E
     let Some(db) = err.as_db_error() else {
         let statement = &file.statements[index];
         let (line, _) = line_column(&file.text, statement.first_token);
+        if err.is_closed() {
+            return anyhow::Error::new(err).context(format!(
+                "lost the connection to the server while running `{}` line {line}",
+                file.shown
+            ));
+        }
         return anyhow::Error::new(err).context(format!("`{}` line {line}", file.shown));
     };
     let statement = &file.statements[index];
