@@ -309,3 +309,30 @@ fn destroy_interrupted_mid_drop_finishes_both_or_neither() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert_clean(&p);
 }
+
+/// Ctrl-C once the swap has begun (here it waits for a lock another transaction holds):
+/// the swap runs to its end, and the run succeeds with the new database and uploads.
+#[test]
+fn reset_interrupted_during_the_swap_completes_it() {
+    let p = TestProject::new();
+    create_distinct(&p);
+    let blocker = Session::open("postgres", "it-blocker");
+    let quoted = insta485db::database::quote_ident(&p.db);
+    blocker
+        .execute(&format!("BEGIN; COMMENT ON DATABASE {quoted} IS 'locked'"))
+        .unwrap();
+    let child = spawn(fault::command(&p, &["reset"]));
+    let sql = format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' \
+         AND query LIKE '%ALTER DATABASE {quoted}%'",
+        quoted = quoted.replace('\'', "''")
+    );
+    wait_until("the swap to wait", || p_scalar(&sql) != "0");
+    signal(&child, "INT");
+    std::thread::sleep(Duration::from_millis(300));
+    blocker.execute("ROLLBACK").unwrap();
+    let out = finish(child, Duration::from_secs(15));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_default(&p);
+    assert_clean(&p);
+}
