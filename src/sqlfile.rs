@@ -62,17 +62,48 @@ impl SqlFile {
                 .chars()
                 .take_while(|c| !c.is_whitespace())
                 .collect();
+            if command == "\\." {
+                return anyhow::anyhow!(
+                    "`{shown}` line {line}: `\\.` ends the data of a `COPY ... FROM STDIN`, \
+                     which only psql can send; {USE_INSERT}"
+                );
+            }
             anyhow::anyhow!(
                 "`{shown}` line {line}: psql meta-command `{command}` is not supported; \
                  use plain SQL"
             )
         })?;
+        if let Some(copy) = statements.iter().find(|s| is_copy_from_stdin(s)) {
+            let (line, _) = line_column(&text, copy.first_token);
+            bail!(
+                "`{shown}` line {line}: `COPY ... FROM STDIN` reads its data from psql, \
+                 which is not supported; {USE_INSERT}"
+            );
+        }
         Ok(SqlFile {
             shown: shown.to_string(),
             text,
             statements,
         })
     }
+}
+
+const USE_INSERT: &str = "use INSERT statements (`pg_dump --inserts` writes them)";
+
+/// Does the statement read its rows from the client (`COPY ... FROM STDIN`)? Only psql can
+/// feed those; sent as plain SQL the server would wait for data that never comes.
+fn is_copy_from_stdin(statement: &Statement) -> bool {
+    let from_first = statement
+        .text
+        .get(statement.first_token - statement.start..)
+        .unwrap_or("");
+    let words: Vec<String> = from_first
+        .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ','))
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    words.first().is_some_and(|w| w == "copy")
+        && words.windows(2).any(|w| w[0] == "from" && w[1] == "stdin")
 }
 
 /// Run the statements of `files`, in order, in one transaction on `client`.
@@ -403,6 +434,30 @@ mod tests {
             err.to_string().contains("line 2: psql meta-command `\\i`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn copy_from_stdin_is_refused_with_a_hint() {
+        let dump = "SELECT 1;\n-- users\nCOPY public.users (username, fullname) FROM stdin;\n\
+                    awdeorio\tAndrew\n\\.\n";
+        let err = SqlFile::parse(dump.into(), "sql/data.sql").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("line 3: `COPY ... FROM STDIN` reads its data from psql"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("pg_dump --inserts"), "{err}");
+        let err = SqlFile::parse("COPY t FROM STDIN;\n\\.\n".into(), "d.sql").unwrap_err();
+        assert!(
+            err.to_string().contains("line 2: `\\.` ends the data"),
+            "{err}"
+        );
+        // Other COPYs are the server's business.
+        SqlFile::parse(
+            "COPY t FROM '/tmp/x.csv'; COPY t TO STDOUT;".into(),
+            "d.sql",
+        )
+        .unwrap();
     }
 
     #[test]
