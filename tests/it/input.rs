@@ -245,3 +245,26 @@ fn a_schema_with_tables_outside_public_works() {
     assert!(!dump.contains("audit") && !dump.contains("kept"), "{dump}");
     assert_clean(&p);
 }
+
+/// A `data.sql` written by `pg_dump` (COPY ... FROM stdin with rows and `\.`) needs psql;
+/// it is refused before anything is touched, with the way out.
+#[test]
+fn a_copy_from_stdin_in_data_is_a_clear_error() {
+    let p = TestProject::new();
+    create_distinct(&p);
+    p.write(
+        "sql/data.sql",
+        "COPY public.users (username, fullname, email, filename, password) FROM stdin;\n\
+         awdeorio\tAndrew DeOrio\tawdeorio@umich.edu\tx.jpg\tpw\n\
+         \\.\n",
+    );
+    fails_and_changes_nothing(
+        &p,
+        &["reset"],
+        1,
+        &[
+            "`sql/data.sql` line 1: `COPY ... FROM STDIN`",
+            "pg_dump --inserts",
+        ],
+    );
+}
