@@ -139,3 +139,22 @@ fn reset_racing_destroy_is_never_mixed() {
         assert_clean(&p);
     }
 }
+
+#[test]
+fn two_creates_at_once_one_wins_the_other_says_why() {
+    let p = TestProject::new();
+    for round in 0..2 {
+        let a = spawn(fault::command(&p, &["create"]));
+        let b = spawn(fault::command(&p, &["create"]));
+        let outs = [a, b].map(|child| finish(child, Duration::from_secs(30)));
+        let won = outs.iter().filter(|o| o.status.success()).count();
+        assert_eq!(won, 1, "round {round}: exactly one create should win");
+        let lost = outs.iter().find(|o| !o.status.success()).unwrap();
+        let err = stderr(lost);
+        assert_eq!(lost.status.code(), Some(1), "{err}");
+        assert!(err.contains("already exists"), "{err}");
+        assert_default(&p);
+        assert_clean(&p);
+        p.ok(&["destroy"]);
+    }
+}
