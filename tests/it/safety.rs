@@ -336,3 +336,28 @@ fn reset_interrupted_during_the_swap_completes_it() {
     assert_default(&p);
     assert_clean(&p);
 }
+
+/// The server refuses the build itself (a user without CREATEDB): the old database and
+/// uploads stay, and the error says what is missing.
+#[test]
+fn reset_refused_by_the_server_keeps_old() {
+    let p = TestProject::new();
+    let before = create_distinct(&p);
+    let role = crate::support::unique_name("_role");
+    crate::support::admin(&format!(
+        "CREATE ROLE {role} LOGIN NOCREATEDB PASSWORD 'it-password'"
+    ));
+    let out = p
+        .cmd(&["reset"])
+        .env("PGUSER", &role)
+        .env("PGPASSWORD", "it-password")
+        .output()
+        .expect("run insta485db");
+    crate::support::admin(&format!("DROP ROLE {role}"));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("not allowed to create database"), "{err}");
+    assert!(err.contains("CREATEDB"), "{err}");
+    assert_eq!(snapshot(&p), before);
+    assert_clean(&p);
+}
