@@ -105,8 +105,7 @@ pub fn assert_clean(p: &TestProject) {
 }
 
 /// Start `insta485db -d <db> ARGS...` in the background, output captured.
-pub fn spawn(cmd: Command) -> Child {
-    let mut cmd = cmd;
+pub fn spawn(mut cmd: Command) -> Child {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -171,15 +170,35 @@ pub fn loading_sql(db: &str) -> String {
     )
 }
 
-/// True while some session waits for the insta485db lock of `db`.
-pub fn waiting_for_lock(db: &str) -> bool {
+/// The `pg_locks` condition for the insta485db lock of `db`.
+fn lock_condition(db: &str) -> String {
     let key = name_hash(db) as i64;
     let (high, low) = ((key as u64 >> 32) as u32, key as u64 as u32);
+    format!("locktype = 'advisory' AND classid = {high} AND objid = {low} AND objsubid = 1")
+}
+
+/// End every session of a run on `db`: the one holding its lock and those connected to
+/// its temporary databases, as an administrator (or a network failure) would.
+pub fn terminate_run(db: &str) -> usize {
+    let temp = TempNames::for_database(db);
+    let rows = support::admin(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE pid IN (SELECT pid FROM pg_locks WHERE {} AND granted) \
+            OR datname IN ('{}', '{}')",
+        lock_condition(db),
+        temp.building,
+        temp.retired
+    ));
+    rows.len()
+}
+
+/// True while some session waits for the insta485db lock of `db`.
+pub fn waiting_for_lock(db: &str) -> bool {
     support::scalar(
         "postgres",
         &format!(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted \
-             AND classid = {high} AND objid = {low} AND objsubid = 1"
+            "SELECT count(*) FROM pg_locks WHERE {} AND NOT granted",
+            lock_condition(db)
         ),
     ) != "0"
 }

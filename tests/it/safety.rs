@@ -368,3 +368,31 @@ fn reset_refused_by_the_server_keeps_old() {
     assert_eq!(snapshot(&p), before);
     assert_clean(&p);
 }
+
+/// The run's sessions are ended under it (an administrator, a dropped network connection):
+/// the old database and uploads stay, and the next run removes what was left.
+#[test]
+fn reset_whose_sessions_are_killed_keeps_old() {
+    let p = TestProject::new();
+    let before = create_distinct(&p);
+    p.write("sql/data.sql", slow_data());
+    let child = spawn(fault::command(&p, &["reset"]));
+    wait_until("the load to start", || p_scalar(&loading_sql(&p.db)) != "0");
+    assert_eq!(
+        fault::terminate_run(&p.db),
+        2,
+        "the lock holder and the loader"
+    );
+    let out = finish(child, Duration::from_secs(15));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("sql/data.sql"), "{err}");
+    assert!(err.contains("terminating connection") || err.contains("lost the connection"));
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(snapshot(&p), before);
+
+    crate::support::copy_dir(&crate::support::repo_sql(), &p.path().join("sql"));
+    p.ok(&["reset"]);
+    assert_default(&p);
+    assert_clean(&p);
+}
