@@ -68,7 +68,12 @@ impl Maintenance {
         let client = crate::connect::connect_maintenance(&ctx.settings).await?;
         let name = ctx.dbname();
         database::lock(&client, name, quiet).await?;
-        // Only a run that got the lock can leave anything behind.
+        // Runs on other database names may share this project's `var/uploads` and its
+        // staging folders: lock the project folder too (always second, so no deadlock).
+        let root = &ctx.project.root;
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        database::lock(&client, &root.display().to_string(), quiet).await?;
+        // Only a run that got the locks can leave anything behind.
         ctx.interrupt.mark_cleanup_needed();
         database::drop_leftovers(&client, name).await?;
         let uploads = ctx.project.uploads();
