@@ -158,3 +158,34 @@ fn two_creates_at_once_one_wins_the_other_says_why() {
         p.ok(&["destroy"]);
     }
 }
+
+/// Runs on two database names from one project folder share `var/uploads`: they take
+/// turns, and neither disturbs the other's staging folder.
+#[test]
+fn resets_of_two_databases_from_one_folder_take_turns() {
+    let p = TestProject::new();
+    let q = TestProject::new();
+    for round in 0..3 {
+        let a = spawn(fault::command(&p, &["reset"]));
+        let mut other = std::process::Command::new(crate::support::bin());
+        other
+            .current_dir(p.path())
+            .arg("-d")
+            .arg(&q.db)
+            .arg("reset");
+        let b = spawn(other);
+        for child in [a, b] {
+            let out = finish(child, Duration::from_secs(30));
+            assert!(
+                out.status.success(),
+                "round {round}: {:?}\n{}",
+                out.status.code(),
+                stderr(&out)
+            );
+        }
+        assert_default(&p);
+        assert_eq!(q.count("users"), 4);
+        assert_clean(&p);
+        assert!(q.leftovers().is_empty(), "{:?}", q.leftovers());
+    }
+}
