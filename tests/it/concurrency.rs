@@ -67,7 +67,7 @@ fn reset_fails_cleanly_when_a_session_connects_during_the_build() {
     let before = create_distinct(&p);
     p.write(
         "sql/data.sql",
-        fault::slow_data().replace("pg_sleep(30)", "pg_sleep(1)"),
+        fault::slow_data().replace("pg_sleep(30)", "pg_sleep(2)"),
     );
     let child = spawn(fault::command(&p, &["reset"]));
     let sql = fault::loading_sql(&p.db);
