@@ -95,7 +95,7 @@ const USE_INSERT: &str = "use INSERT statements (`pg_dump --inserts` writes them
 fn is_copy_from_stdin(statement: &Statement) -> bool {
     let from_first = statement
         .text
-        .get(statement.first_token - statement.start..)
+        .get(statement.first_token.saturating_sub(statement.start)..)
         .unwrap_or("");
     let words: Vec<String> = from_first
         .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ','))
