@@ -64,9 +64,20 @@ pub struct Maintenance {
 
 impl Maintenance {
     pub async fn open(ctx: &Context) -> Result<Maintenance> {
+        Maintenance::open_with(ctx, ctx.reporter.quiet).await
+    }
+
+    async fn open_with(ctx: &Context, quiet: bool) -> Result<Maintenance> {
         let client = crate::connect::connect_maintenance(&ctx.settings).await?;
         let name = ctx.dbname();
-        database::lock(&client, name, ctx.reporter.quiet).await?;
+        database::lock(&client, name, quiet).await?;
+        // Runs on other database names may share this project's `var/uploads` and its
+        // staging folders: lock the project folder too (always second, so no deadlock).
+        let root = &ctx.project.root;
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        database::lock(&client, &root.display().to_string(), quiet).await?;
+        // Only a run that got the locks can leave anything behind.
+        ctx.interrupt.mark_cleanup_needed();
         database::drop_leftovers(&client, name).await?;
         let uploads = ctx.project.uploads();
         uploads::recover(&uploads).with_context(|| {
@@ -144,7 +155,8 @@ async fn build_inner(
         .context("could not commit the new database")?;
     let tables: i64 = loader
         .query_one(
-            "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'",
+            "SELECT count(*) FROM pg_catalog.pg_tables \
+             WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
             &[],
         )
         .await
@@ -164,8 +176,9 @@ async fn build_inner(
 /// Drop what a failed or abandoned build left: the temporary database and staging folder.
 pub async fn abandon(ctx: &Context, maint: &Maintenance) {
     if let Err(err) = database::drop_leftovers(&maint.client, ctx.dbname()).await {
-        ctx.reporter
-            .warn(format!("could not drop the half-built database: {err:#}"));
+        ctx.reporter.warn(format!(
+            "could not drop the half-built database; the next run drops it: {err:#}"
+        ));
     }
     if let Err(err) = uploads::recover(&ctx.project.uploads()) {
         ctx.reporter
@@ -175,7 +188,22 @@ pub async fn abandon(ctx: &Context, maint: &Maintenance) {
 
 /// After an interruption: connect again and remove what the abandoned command left.
 pub async fn clean_up_after_interrupt(ctx: &Context) -> Result<()> {
-    let maint = Maintenance::open(ctx).await?;
+    // The lock may be held for a moment yet by the abandoned command's own session, which
+    // the server ends only once its statement is done: wait quietly.
+    let maint = Maintenance::open_with(ctx, true).await?;
+    // A session still running the rest of an abandoned transaction holds its locks until it
+    // is done; end it, so that it rolls back now.
+    let pids = ctx.interrupt.sessions_to_end();
+    if !pids.is_empty() {
+        maint
+            .client
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid",
+                &[&pids],
+            )
+            .await
+            .context("could not end the abandoned session")?;
+    }
     drop(maint);
     Ok(())
 }
@@ -206,7 +234,21 @@ pub async fn create_new(ctx: &Context, with_data: bool, owner: Option<&str>) -> 
         abandon(ctx, &maint).await;
         return Err(err);
     }
-    uploads::install(&built.staging, &uploads_path, &|p| ctx.project.shown(p))?;
+    if let Err(err) = uploads::install(&built.staging, &uploads_path, &|p| ctx.project.shown(p)) {
+        // No uploads, no database: rename it back, so the clean-up drops it.
+        return Err(
+            match database::install(&maint.client, name, &built.database).await {
+                Ok(()) => {
+                    abandon(ctx, &maint).await;
+                    err
+                }
+                Err(undo) => err.context(format!(
+                    "database `{name}` was created, but its uploads could not be put in place \
+                     ({undo:#}); run `insta485db reset`"
+                )),
+            },
+        );
+    }
     drop(critical);
     ctx.reporter
         .note(summary("created", ctx, built.tables, built.files));

@@ -7,7 +7,8 @@
 //! other session still sees the old data; if anything fails, or the process or the server
 //! dies, the transaction rolls back and the old database is exactly as it was.
 //!
-//! When the database cannot be rebuilt this way (say the user may not drop its schemas),
+//! When the database cannot be rebuilt this way (the user may not drop its schemas, or a SQL
+//! file has a `BEGIN`/`COMMIT` of its own, which would commit our transaction half-way),
 //! [`prepare`] says so and `reset` builds a new database beside it instead.
 
 use anyhow::{Context as _, Result};
@@ -15,6 +16,7 @@ use tokio_postgres::Client;
 
 use crate::build::Plan;
 use crate::context::Context;
+use crate::interrupt::Interrupt;
 use crate::sqlfile::{self, SqlError};
 
 /// The rebuilt database, its transaction still open.
@@ -45,18 +47,30 @@ pub enum Attempt {
 /// in the SQL files is returned as such (building a new database would fail the same way);
 /// anything else makes the attempt [`Attempt::Unsuitable`].
 pub async fn prepare(ctx: &Context, plan: &Plan) -> Result<Attempt> {
+    // A file that commits on its own would commit our transaction half-way, and a failure
+    // after that could no longer be undone: such files are only run in a new database.
+    for file in plan.files() {
+        if let Some(line) = file.transaction_control() {
+            return Ok(Attempt::Unsuitable(anyhow::anyhow!(
+                "`{}` line {line} begins or ends a transaction of its own",
+                file.shown
+            )));
+        }
+    }
     let client = match crate::connect::connect(&ctx.settings, ctx.dbname()).await {
         Ok(client) => client,
         Err(err) => return Ok(Attempt::Unsuitable(err)),
     };
-    match rebuild(&client, plan).await {
+    match rebuild(&client, plan, &ctx.interrupt).await {
         Ok(tables) => Ok(Attempt::Ready(Pending { client, tables })),
-        Err(err) if err.downcast_ref::<SqlError>().is_some() => Err(err),
+        // The files are at fault, or the server went away: building beside would fare no
+        // better, and the error says what happened.
+        Err(err) if err.downcast_ref::<SqlError>().is_some() || connection_lost(&err) => Err(err),
         Err(err) => Ok(Attempt::Unsuitable(err)),
     }
 }
 
-async fn rebuild(client: &Client, plan: &Plan) -> Result<usize> {
+async fn rebuild(client: &Client, plan: &Plan, interrupt: &Interrupt) -> Result<usize> {
     // What a fresh database would have: its user schemas gone, `public` owned and granted as
     // it is now (PostgreSQL 15 makes it owned by pg_database_owner; older versions differ).
     let row = client
@@ -73,7 +87,8 @@ async fn rebuild(client: &Client, plan: &Plan) -> Result<usize> {
                               ELSE quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END) \
                        ORDER BY a.grantee, a.privilege_type) \
                 FROM pg_catalog.pg_namespace n, aclexplode(n.nspacl) a \
-                WHERE n.nspname = 'public' AND a.grantee <> n.nspowner)",
+                WHERE n.nspname = 'public' AND a.grantee <> n.nspowner), \
+               pg_backend_pid()",
             &[],
         )
         .await
@@ -81,6 +96,7 @@ async fn rebuild(client: &Client, plan: &Plan) -> Result<usize> {
     let schemas: Option<String> = row.try_get(0)?;
     let owner: Option<String> = row.try_get(1)?;
     let grants: Option<Vec<String>> = row.try_get(2)?;
+    interrupt.end_session_on_interrupt(row.try_get(3)?);
 
     let mut prelude: Vec<String> = vec![
         "BEGIN".into(),
@@ -107,4 +123,13 @@ async fn rebuild(client: &Client, plan: &Plan) -> Result<usize> {
         .context("could not count the tables of the rebuilt database")?
         .get(0);
     Ok(usize::try_from(tables).unwrap_or(0))
+}
+
+/// Did the connection to the server close under us?
+fn connection_lost(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<tokio_postgres::Error>()
+            .is_some_and(tokio_postgres::Error::is_closed)
+    })
 }

@@ -5,6 +5,7 @@
 //! folder in place), which always runs to its end first. The caller then cleans up what the
 //! command left and exits with the signal's code.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use tokio::sync::watch;
@@ -16,6 +17,11 @@ use crate::error::Interrupted;
 pub struct Interrupt {
     signal: watch::Receiver<Option<Interrupted>>,
     critical: Arc<watch::Sender<usize>>,
+    /// Set once the command holds the lock and so may leave temporary databases or folders.
+    cleanup_needed: Arc<AtomicBool>,
+    /// Server sessions of ours that may still be working when the command is abandoned; the
+    /// clean-up ends them, so they release their locks at once.
+    sessions: Arc<std::sync::Mutex<Vec<i32>>>,
 }
 
 /// While alive, an interruption waits.
@@ -40,6 +46,8 @@ impl Interrupt {
         Interrupt {
             signal: rx,
             critical: Arc::new(watch::channel(0).0),
+            cleanup_needed: Arc::new(AtomicBool::new(false)),
+            sessions: Arc::default(),
         }
     }
 
@@ -57,6 +65,31 @@ impl Interrupt {
         let mut critical = self.critical.subscribe();
         let _ = critical.wait_for(|n| *n == 0).await;
         got
+    }
+
+    /// From now on an interruption may leave something to clean up. Until this is called
+    /// (while the command waits for another run's lock, say), an interruption exits at once:
+    /// there is nothing to clean, and the clean-up would wait for that other run.
+    pub fn mark_cleanup_needed(&self) {
+        self.cleanup_needed.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`Interrupt::mark_cleanup_needed`] was called.
+    pub fn cleanup_needed(&self) -> bool {
+        self.cleanup_needed.load(Ordering::SeqCst)
+    }
+
+    /// Have the clean-up end server session `pid` (a backend process id) should the command
+    /// be abandoned.
+    pub fn end_session_on_interrupt(&self, pid: i32) {
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.push(pid);
+        }
+    }
+
+    /// The sessions [`Interrupt::end_session_on_interrupt`] named.
+    pub fn sessions_to_end(&self) -> Vec<i32> {
+        self.sessions.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     /// Enter a critical section: an interruption waits until the returned guard is dropped.

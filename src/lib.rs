@@ -47,7 +47,7 @@ pub fn run(cli: Cli) -> Result<()> {
         };
         if let Err(err) = &outcome {
             if let Some(signal) = err.downcast_ref::<error::Interrupted>() {
-                if commands::mutates(&cli.command) {
+                if commands::mutates(&cli.command) && ctx.interrupt.cleanup_needed() {
                     let cleanup = build::clean_up_after_interrupt(&ctx);
                     match tokio::time::timeout(std::time::Duration::from_secs(10), cleanup).await {
                         Ok(Ok(())) => {}

@@ -62,16 +62,73 @@ impl SqlFile {
                 .chars()
                 .take_while(|c| !c.is_whitespace())
                 .collect();
+            if command == "\\." {
+                return anyhow::anyhow!(
+                    "`{shown}` line {line}: `\\.` ends the data of a `COPY ... FROM STDIN`, \
+                     which only psql can send; {USE_INSERT}"
+                );
+            }
             anyhow::anyhow!(
                 "`{shown}` line {line}: psql meta-command `{command}` is not supported; \
                  use plain SQL"
             )
         })?;
+        if let Some(copy) = statements.iter().find(|s| is_copy_from_stdin(s)) {
+            let (line, _) = line_column(&text, copy.first_token);
+            bail!(
+                "`{shown}` line {line}: `COPY ... FROM STDIN` reads its data from psql, \
+                 which is not supported; {USE_INSERT}"
+            );
+        }
         Ok(SqlFile {
             shown: shown.to_string(),
             text,
             statements,
         })
+    }
+}
+
+const USE_INSERT: &str = "use INSERT statements (`pg_dump --inserts` writes them)";
+
+/// Does the statement read its rows from the client (`COPY ... FROM STDIN`)? Only psql can
+/// feed those; sent as plain SQL the server would wait for data that never comes.
+fn is_copy_from_stdin(statement: &Statement) -> bool {
+    let words = statement.words();
+    words.first().is_some_and(|w| w == "copy")
+        && words.windows(2).any(|w| w[0] == "from" && w[1] == "stdin")
+}
+
+impl Statement {
+    /// The statement's words, lowercased, from its first token: enough to tell what kind of
+    /// statement it is.
+    fn words(&self) -> Vec<String> {
+        self.text
+            .get(self.first_token.saturating_sub(self.start)..)
+            .unwrap_or("")
+            .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',' | ';'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    }
+
+    /// Does it begin or end a transaction (`BEGIN`, `COMMIT`, `ROLLBACK`, ...)?
+    pub fn controls_transaction(&self) -> bool {
+        let words = self.words();
+        match words.first().map(String::as_str) {
+            Some("begin" | "start" | "commit" | "end" | "rollback" | "abort") => true,
+            Some("prepare") => words.get(1).is_some_and(|w| w == "transaction"),
+            _ => false,
+        }
+    }
+}
+
+impl SqlFile {
+    /// The first statement that begins or ends a transaction, with its line.
+    pub fn transaction_control(&self) -> Option<usize> {
+        self.statements
+            .iter()
+            .find(|s| s.controls_transaction())
+            .map(|s| line_column(&self.text, s.first_token).0)
     }
 }
 
@@ -106,6 +163,12 @@ fn locate(file: &SqlFile, index: usize, err: tokio_postgres::Error) -> anyhow::E
     let Some(db) = err.as_db_error() else {
         let statement = &file.statements[index];
         let (line, _) = line_column(&file.text, statement.first_token);
+        if err.is_closed() {
+            return anyhow::Error::new(err).context(format!(
+                "lost the connection to the server while running `{}` line {line}",
+                file.shown
+            ));
+        }
         return anyhow::Error::new(err).context(format!("`{}` line {line}", file.shown));
     };
     let statement = &file.statements[index];
@@ -402,6 +465,44 @@ mod tests {
             err.to_string().contains("line 2: psql meta-command `\\i`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn copy_from_stdin_is_refused_with_a_hint() {
+        let dump = "SELECT 1;\n-- users\nCOPY public.users (username, fullname) FROM stdin;\n\
+                    awdeorio\tAndrew\n\\.\n";
+        let err = SqlFile::parse(dump.into(), "sql/data.sql").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("line 3: `COPY ... FROM STDIN` reads its data from psql"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("pg_dump --inserts"), "{err}");
+        let err = SqlFile::parse("COPY t FROM STDIN;\n\\.\n".into(), "d.sql").unwrap_err();
+        assert!(
+            err.to_string().contains("line 2: `\\.` ends the data"),
+            "{err}"
+        );
+        // Other COPYs are the server's business.
+        SqlFile::parse(
+            "COPY t FROM '/tmp/x.csv'; COPY t TO STDOUT;".into(),
+            "d.sql",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn transaction_control_is_found() {
+        let file = SqlFile::parse(
+            "CREATE FUNCTION f() RETURNS void AS $$ BEGIN END $$ LANGUAGE plpgsql;\n\
+             SAVEPOINT a;\nPREPARE q AS SELECT 1;\n-- c\n  commit;\n"
+                .into(),
+            "sql/data.sql",
+        )
+        .unwrap();
+        assert_eq!(file.transaction_control(), Some(5));
+        let plain = SqlFile::parse("BEGINNING_TABLE;\nSELECT 1;".into(), "x").unwrap();
+        assert_eq!(plain.transaction_control(), None);
     }
 
     #[test]

@@ -147,8 +147,24 @@ pub fn stage(
     Ok(staging)
 }
 
-/// Put the staged folder in place of `uploads` (which may or may not exist).
+/// Put the staged folder in place of `uploads` (which may or may not exist). On failure
+/// `uploads` is as it was; on success the new folder is in place, even if the old one could
+/// not be removed (the next run's [`recover`] removes it).
 pub fn install(staging: &Path, uploads: &Path, shown: &dyn Fn(&Path) -> String) -> Result<()> {
+    swap_in(staging, uploads, shown).map(Swap::finish)
+}
+
+/// A new uploads folder in place, the old one kept aside until [`Swap::finish`] removes it or
+/// [`Swap::undo`] puts it back.
+#[must_use = "finish or undo the swap"]
+pub struct Swap {
+    uploads: PathBuf,
+    retired: Option<PathBuf>,
+}
+
+/// Put the staged folder in place of `uploads` (which may or may not exist), keeping the old
+/// one aside. On failure the old folder is back where it was.
+pub fn swap_in(staging: &Path, uploads: &Path, shown: &dyn Fn(&Path) -> String) -> Result<Swap> {
     let (_, retired) = staging_paths(uploads);
     remove_path(&retired).with_context(|| format!("could not remove `{}`", shown(&retired)))?;
     let had_old = fs::symlink_metadata(uploads).is_ok();
@@ -156,19 +172,64 @@ pub fn install(staging: &Path, uploads: &Path, shown: &dyn Fn(&Path) -> String) 
         fs::rename(uploads, &retired)
             .with_context(|| format!("could not move `{}` aside", shown(uploads)))?;
     }
-    fs::rename(staging, uploads)
-        .with_context(|| format!("could not move the new uploads to `{}`", shown(uploads)))?;
-    if had_old {
-        remove_path(&retired).with_context(|| format!("could not remove `{}`", shown(&retired)))?;
+    if let Err(err) = fs::rename(staging, uploads) {
+        let err = anyhow::Error::new(err).context(format!(
+            "could not move the new uploads to `{}`",
+            shown(uploads)
+        ));
+        if had_old {
+            if let Err(back) = fs::rename(&retired, uploads) {
+                return Err(err.context(format!(
+                    "and the old uploads could not be put back: they are in `{}` ({back})",
+                    shown(&retired)
+                )));
+            }
+        }
+        return Err(err);
     }
-    Ok(())
+    Ok(Swap {
+        uploads: uploads.to_path_buf(),
+        retired: had_old.then_some(retired),
+    })
+}
+
+impl Swap {
+    /// Keep the new folder; remove the old one.
+    pub fn finish(self) {
+        if let Some(retired) = &self.retired {
+            let _ = remove_path(retired);
+        }
+    }
+
+    /// Put the old folder back (or none, if there was none); remove the new one.
+    pub fn undo(self, shown: &dyn Fn(&Path) -> String) -> Result<()> {
+        remove_path(&self.uploads)
+            .with_context(|| format!("could not remove the new `{}`", shown(&self.uploads)))?;
+        if let Some(retired) = &self.retired {
+            fs::rename(retired, &self.uploads).with_context(|| {
+                format!(
+                    "could not put the old uploads back: they are in `{}`",
+                    shown(retired)
+                )
+            })?;
+        }
+        Ok(())
+    }
 }
 
 /// Remove whatever is at `path`: a folder with its contents, a file, or a link (never what
-/// the link points at). Returns whether there was anything.
+/// the link points at). Returns whether there was anything. A parent that is not a folder
+/// (`var` a file) means there is nothing.
 pub fn remove_path(path: &Path) -> std::io::Result<bool> {
     match fs::symlink_metadata(path) {
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(err)
+            if matches!(
+                err.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(false)
+        }
         Err(err) => Err(err),
         Ok(meta) if meta.is_dir() => fs::remove_dir_all(path).map(|()| true),
         Ok(_) => fs::remove_file(path).map(|()| true),
@@ -193,4 +254,58 @@ pub fn recover(uploads: &Path) -> std::io::Result<()> {
 /// True when `path` is a folder with something in it.
 pub fn is_nonempty_dir(path: &Path) -> bool {
     fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(p: &Path) -> String {
+        p.display().to_string()
+    }
+
+    #[test]
+    fn install_replaces_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let uploads = dir.path().join("var/uploads");
+        fs::create_dir_all(&uploads).unwrap();
+        fs::write(uploads.join("old.jpg"), "old").unwrap();
+        let (staging, retired) = staging_paths(&uploads);
+        fs::create_dir(&staging).unwrap();
+        fs::write(staging.join("new.jpg"), "new").unwrap();
+        install(&staging, &uploads, &shown).unwrap();
+        assert!(uploads.join("new.jpg").is_file());
+        assert!(!uploads.join("old.jpg").exists());
+        assert!(!staging.exists() && !retired.exists());
+    }
+
+    #[test]
+    fn failed_install_puts_the_old_folder_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let uploads = dir.path().join("var/uploads");
+        fs::create_dir_all(&uploads).unwrap();
+        fs::write(uploads.join("old.jpg"), "old").unwrap();
+        // No staging folder: the second rename fails.
+        let (staging, retired) = staging_paths(&uploads);
+        let err = install(&staging, &uploads, &shown).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("could not move the new uploads"),
+            "{err:#}"
+        );
+        assert_eq!(fs::read(uploads.join("old.jpg")).unwrap(), b"old");
+        assert!(!retired.exists());
+    }
+
+    #[test]
+    fn recover_puts_a_folder_moved_aside_back_and_removes_staging() {
+        let dir = tempfile::tempdir().unwrap();
+        let uploads = dir.path().join("var/uploads");
+        let (staging, retired) = staging_paths(&uploads);
+        fs::create_dir_all(&retired).unwrap();
+        fs::write(retired.join("old.jpg"), "old").unwrap();
+        fs::create_dir_all(&staging).unwrap();
+        recover(&uploads).unwrap();
+        assert_eq!(fs::read(uploads.join("old.jpg")).unwrap(), b"old");
+        assert!(!staging.exists() && !retired.exists());
+    }
 }

@@ -12,6 +12,16 @@ pub async fn run(args: &DropArgs, ctx: &Context) -> Result<()> {
     crate::confirm::confirm(ctx, "drop", "destroy", args.yes).await?;
     let maint = Maintenance::open(ctx).await?;
     let existed = database::exists(&maint.client, name).await?;
+    if existed && !args.force {
+        // The server would wait 5 s for the sessions to go before refusing: say it now.
+        let sessions = database::sessions(&maint.client, name).await?;
+        if !sessions.is_empty() {
+            return Err(database::busy_error(name, &sessions));
+        }
+    }
+    // The server finishes a DROP it has started even when we go away, so once it is sent,
+    // an interruption waits for the drop and the removal of the uploads to end.
+    let critical = ctx.interrupt.critical();
     if existed {
         database::drop(&maint.client, name, name, args.force).await?;
     }
@@ -19,6 +29,7 @@ pub async fn run(args: &DropArgs, ctx: &Context) -> Result<()> {
     let shown = ctx.project.shown(&uploads_path);
     let removed = uploads::remove_path(&uploads_path)
         .with_context(|| format!("could not remove `{shown}`"))?;
+    drop(critical);
     ctx.reporter.note(match (existed, removed) {
         (true, true) => format!("dropped database `{name}` and removed `{shown}`"),
         (true, false) => format!("dropped database `{name}`; there was no `{shown}`"),

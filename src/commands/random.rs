@@ -31,9 +31,16 @@ pub async fn run(args: &RandomArgs, ctx: &Context) -> Result<()> {
         .map(|_| filenames[rng.random_range(0..filenames.len())].as_str())
         .collect();
 
-    let client = ctx.connect_managed().await?;
+    let mut client = ctx.connect_managed().await?;
     check_owner(&client, &args.owner).await?;
-    let row = client
+    // An explicit transaction, committed only once the insert has answered: when Ctrl-C
+    // drops the connection mid-insert, the server finishes the statement on its own, and in
+    // autocommit it would keep the rows although we say nothing was changed.
+    let tx = client
+        .transaction()
+        .await
+        .with_context(|| format!("could not insert posts into `{}`", ctx.dbname()))?;
+    let row = tx
         .query_one(
             "WITH inserted AS ( \
                  INSERT INTO posts (filename, owner) \
@@ -44,6 +51,11 @@ pub async fn run(args: &RandomArgs, ctx: &Context) -> Result<()> {
         )
         .await
         .with_context(|| format!("could not insert posts into `{}`", ctx.dbname()))?;
+    let critical = ctx.interrupt.critical();
+    tx.commit()
+        .await
+        .with_context(|| format!("could not insert posts into `{}`", ctx.dbname()))?;
+    drop(critical);
     let (count, first, last): (i64, Option<i64>, Option<i64>) =
         (row.get(0), row.get(1), row.get(2));
     ctx.reporter.note(format!(

@@ -44,41 +44,44 @@ pub async fn run(args: &ResetArgs, ctx: &Context) -> Result<()> {
     let built = build::build(ctx, &maint, &plan).await?;
 
     let critical = ctx.interrupt.critical();
+    let temp = TempNames::for_database(name);
+    let swapped = if existed {
+        swap_in(args, &maint, &built.database, name, &temp.retired).await
+    } else {
+        database::install(&maint.client, &built.database, name).await
+    };
+    if let Err(err) = swapped {
+        build::abandon(ctx, &maint).await;
+        return Err(err);
+    }
+    // The old database waits as `retired` until the new uploads are in place too: should
+    // they fail, it is swapped back, so the database and `var/uploads` still go together.
+    let uploads_path = ctx.project.uploads();
+    if let Err(err) = uploads::install(&built.staging, &uploads_path, &|p| ctx.project.shown(p)) {
+        let undone = if existed {
+            swap_in(args, &maint, &temp.retired, name, &built.database).await
+        } else {
+            database::install(&maint.client, name, &built.database).await
+        };
+        return Err(match undone {
+            Ok(()) => {
+                build::abandon(ctx, &maint).await;
+                err
+            }
+            Err(undo) => err.context(format!(
+                "database `{name}` was rebuilt, but its uploads could not be put in place, \
+                 and the old database could not be put back ({undo:#}); \
+                 run `insta485db reset` again"
+            )),
+        });
+    }
     if existed {
-        let temp = TempNames::for_database(name);
-        let mut attempt = 0;
-        loop {
-            if args.drop.force {
-                database::terminate_sessions(&maint.client, name).await?;
-            }
-            match database::swap(&maint.client, &built.database, name, &temp.retired).await {
-                Ok(Swapped::Done) => break,
-                Ok(Swapped::Busy(_)) if args.drop.force && attempt < FORCE_ATTEMPTS => {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-                Ok(Swapped::Busy(sessions)) => {
-                    build::abandon(ctx, &maint).await;
-                    return Err(database::busy_error(name, &sessions));
-                }
-                Err(err) => {
-                    build::abandon(ctx, &maint).await;
-                    return Err(err);
-                }
-            }
-        }
         if let Err(err) = database::drop(&maint.client, &temp.retired, name, true).await {
             ctx.reporter.warn(format!(
                 "the old database could not be dropped; the next run drops it: {err:#}"
             ));
         }
-    } else if let Err(err) = database::install(&maint.client, &built.database, name).await {
-        build::abandon(ctx, &maint).await;
-        return Err(err);
     }
-    uploads::install(&built.staging, &ctx.project.uploads(), &|p| {
-        ctx.project.shown(p)
-    })?;
     drop(critical);
     ctx.reporter.note(build::summary(
         if existed { "rebuilt" } else { "created" },
@@ -105,13 +108,56 @@ async fn rebuild_in_place(ctx: &Context, plan: &Plan) -> Result<bool> {
     };
     let critical = ctx.interrupt.critical();
     let tables = pending.tables;
+    // Uploads first, the old folder kept aside: if they cannot go in, the transaction rolls
+    // back; if the commit fails (a deferred constraint, say), the old folder comes back.
+    let swap = match uploads::swap_in(&staging, &uploads_path, &shown) {
+        Ok(swap) => swap,
+        Err(err) => {
+            let _ = uploads::remove_path(&staging);
+            return Err(err);
+        }
+    };
     if let Err(err) = pending.commit().await {
-        let _ = uploads::remove_path(&staging);
-        return Err(err);
+        return Err(match swap.undo(&shown) {
+            Ok(()) => err,
+            Err(undo) => err.context(format!("{undo:#}")),
+        });
     }
-    uploads::install(&staging, &uploads_path, &shown)?;
+    swap.finish();
     drop(critical);
     ctx.reporter
         .note(build::summary("rebuilt", ctx, tables, plan.uploads.files()));
     Ok(true)
+}
+
+/// Rename `from` to `name` and the current `name` to `aside`, in one transaction. Busy
+/// sessions on `name` make it fail, unless `--force` ends them.
+async fn swap_in(
+    args: &ResetArgs,
+    maint: &Maintenance,
+    from: &str,
+    name: &str,
+    aside: &str,
+) -> Result<()> {
+    let mut attempt = 0;
+    loop {
+        if args.drop.force {
+            database::terminate_sessions(&maint.client, name).await?;
+        } else {
+            // Someone may have connected during the build; the server would wait 5 s for
+            // them before refusing the rename.
+            let sessions = database::sessions(&maint.client, name).await?;
+            if !sessions.is_empty() {
+                return Err(database::busy_error(name, &sessions));
+            }
+        }
+        match database::swap(&maint.client, from, name, aside).await? {
+            Swapped::Done => return Ok(()),
+            Swapped::Busy(_) if args.drop.force && attempt < FORCE_ATTEMPTS => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Swapped::Busy(sessions) => return Err(database::busy_error(name, &sessions)),
+        }
+    }
 }
