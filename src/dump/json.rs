@@ -116,6 +116,11 @@ pub fn value_to(out: &mut impl Write, kind: Kind, value: Option<&str>) -> io::Re
         Kind::Number if is_json_number(text) => out.write_all(text.as_bytes()),
         Kind::Boolean if text == "t" => out.write_all(b"true"),
         Kind::Boolean if text == "f" => out.write_all(b"false"),
+        // Valid JSON holds line breaks and tabs only as whitespace between tokens (inside its
+        // strings they are escaped), so they become spaces: still the same JSON, on one line.
+        Kind::Json if text.contains(['\n', '\r', '\t']) => {
+            out.write_all(text.replace(['\n', '\r', '\t'], " ").as_bytes())
+        }
         Kind::Json => out.write_all(text.as_bytes()),
         _ => string(out, text),
     }
@@ -240,5 +245,9 @@ mod tests {
         assert_eq!(json(Kind::Boolean, Some("t")), "true");
         assert_eq!(json(Kind::Boolean, Some("f")), "false");
         assert_eq!(json(Kind::Json, Some("{\"a\": [1, 2]}")), "{\"a\": [1, 2]}");
+        assert_eq!(
+            json(Kind::Json, Some("{\"a\":\r\n\t\"b\\nc\"}")),
+            "{\"a\":   \"b\\nc\"}"
+        );
     }
 }
