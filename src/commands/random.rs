@@ -2,7 +2,8 @@
 //!
 //! Up to [`STATEMENT_LIMIT`] posts go in one statement, one round trip. More stream through
 //! `COPY posts (filename, owner) FROM STDIN` in one transaction, generated in chunks as they are
-//! sent, so memory stays flat at any count. Either way the filenames come from a seeded
+//! sent, so memory stays flat at any count, and the server does less work than for its own
+//! `INSERT ... SELECT FROM generate_series` (see the README). Either way the filenames come from a seeded
 //! SplitMix64, so the same seed on the same database inserts the same rows.
 
 use anyhow::{Context as _, Result};
@@ -11,10 +12,11 @@ use futures_util::{pin_mut, SinkExt};
 use rand::Rng;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::Type;
-use tokio_postgres::Client;
+use tokio_postgres::{Client, SimpleQueryMessage};
 
 use crate::cli::RandomArgs;
 use crate::context::Context;
+use crate::database::quote_literal;
 use crate::error::Hinted;
 
 /// The four post images of the default data.
@@ -49,12 +51,18 @@ pub async fn run(args: &RandomArgs, ctx: &Context) -> Result<()> {
 
     let mut client = ctx.connect_managed().await?;
     let inserted = if args.count <= STATEMENT_LIMIT {
-        insert_statement(&client, args, &filenames, picks).await
+        insert_statement(&client, args, &filenames, picks)
+            .await
+            .map(Some)
     } else {
         insert_copy(&mut client, args, &filenames, picks, ctx).await
     };
     let (first, last) = match inserted {
-        Ok(range) => range,
+        Ok(Some(range)) => range,
+        Ok(None) => {
+            check_owner(&client, &args.owner).await?;
+            anyhow::bail!("user `{}` disappeared from `users`", args.owner);
+        }
         Err(err) if crate::error::sqlstate(&err) == Some(&SqlState::FOREIGN_KEY_VIOLATION) => {
             check_owner(&client, &args.owner).await?;
             return Err(err.context(format!("could not insert posts into `{}`", ctx.dbname())));
@@ -127,15 +135,15 @@ async fn insert_statement(
     Ok((first.unwrap_or_default(), last.unwrap_or_default()))
 }
 
-/// Many posts: the first by INSERT (it checks the owner and gives the first postid), the rest
-/// by COPY, all in one transaction that commits only when every row is in.
+/// Many posts: by COPY, in one transaction that commits only when every row is in. `None`
+/// when the owner is not a user.
 async fn insert_copy(
     client: &mut Client,
     args: &RandomArgs,
     filenames: &[String],
-    mut picks: Picks,
+    picks: Picks,
     ctx: &Context,
-) -> Result<(i64, i64)> {
+) -> Result<Option<(i64, i64)>> {
     let owner = copy_text(&args.owner);
     // Each possible row of COPY text, built once.
     let lines: Vec<Vec<u8>> = filenames
@@ -145,45 +153,59 @@ async fn insert_copy(
     let bar = ctx.reporter.bar(args.count, "inserting", false);
 
     let transaction = client.transaction().await?;
-    let first_pick = picks.next().unwrap_or_default();
-    let row = transaction
-        .query_typed_one(
-            "INSERT INTO posts (filename, owner) VALUES ($1, $2) RETURNING postid::bigint",
-            &[
-                (&filenames[first_pick], Type::TEXT),
-                (&args.owner, Type::TEXT),
-            ],
-        )
-        .await?;
-    let first: i64 = row.try_get(0)?;
-    bar.inc(1);
+    // Take the lock that each row's foreign-key check takes on the owner, once, up front: it
+    // checks that the owner exists, and the checks then find it held. Measured on a million
+    // rows (server CPU, see the README): this makes the COPY about 10% cheaper, but only when
+    // sent as a simple query; through the extended protocol (a portal left open until the
+    // transaction ends) it makes it about 25% dearer. Likewise nothing may call `nextval` on
+    // the postid sequence before the COPY: that costs about 15% more.
+    let lock = format!(
+        "SELECT 1 FROM users WHERE username = {} FOR KEY SHARE",
+        quote_literal(&args.owner)
+    );
+    let owner_found = transaction
+        .simple_query(&lock)
+        .await?
+        .iter()
+        .any(|m| matches!(m, SimpleQueryMessage::Row(_)));
+    if !owner_found {
+        return Ok(None);
+    }
+    let before: i64 = transaction
+        .query_typed_one("SELECT coalesce(max(postid), 0)::bigint FROM posts", &[])
+        .await?
+        .try_get(0)?;
 
     let sink = transaction
         .copy_in::<_, Bytes>("COPY posts (filename, owner) FROM STDIN")
         .await?;
     pin_mut!(sink);
-    let mut left = args.count - 1;
+    let mut picks = picks.take(args.count as usize).peekable();
     let mut chunk = BytesMut::with_capacity(CHUNK_BYTES + 1024);
-    while left > 0 {
+    while picks.peek().is_some() {
         let mut rows = 0;
-        while left > 0 && chunk.len() < CHUNK_BYTES {
-            chunk.put_slice(&lines[picks.next().unwrap_or_default()]);
-            left -= 1;
+        for pick in picks.by_ref() {
+            chunk.put_slice(&lines[pick]);
             rows += 1;
+            if chunk.len() >= CHUNK_BYTES {
+                break;
+            }
         }
         sink.send(chunk.split().freeze()).await?;
         bar.inc(rows);
     }
     sink.as_mut().finish().await?;
 
+    // Our rows are the ones above `before` that this transaction wrote.
     let row = transaction
-        .query_one(
-            "SELECT coalesce(currval(s::regclass), (SELECT max(postid) FROM posts))::bigint \
-             FROM pg_get_serial_sequence('posts', 'postid') AS s",
-            &[],
+        .query_typed_one(
+            "SELECT min(postid)::bigint, max(postid)::bigint FROM posts \
+             WHERE postid > $1 AND xmin = (txid_current() % 4294967296)::text::xid",
+            &[(&before, Type::INT8)],
         )
         .await?;
-    let last: Option<i64> = row.try_get(0)?;
+    let first: Option<i64> = row.try_get(0)?;
+    let last: Option<i64> = row.try_get(1)?;
     {
         // Once COMMIT is sent, wait for its answer: a signal now must not report "nothing was
         // changed" about posts that are in.
@@ -191,7 +213,7 @@ async fn insert_copy(
         transaction.commit().await?;
     }
     bar.finish_and_clear();
-    Ok((first, last.unwrap_or(first)))
+    Ok(Some((first.unwrap_or_default(), last.unwrap_or_default())))
 }
 
 /// A value in COPY's text format: backslash, tab and line breaks escaped.
