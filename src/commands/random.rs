@@ -194,6 +194,8 @@ async fn insert_copy(
         sink.send(chunk.split().freeze()).await?;
         bar.inc(rows);
     }
+    // The server checks each row's owner after the last one arrives: most of the time.
+    bar.set_message("checking");
     sink.as_mut().finish().await?;
 
     // Our rows are the ones above `before` that this transaction wrote.
