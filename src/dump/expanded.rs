@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::table::{text_width, NULL};
+use super::table::{spaces, text_width, NULL};
 use super::Table;
 
 /// Writes the records of one table.
@@ -47,14 +47,14 @@ impl<'a> Records<'a> {
                 let label = if first { *name } else { "" };
                 first = false;
                 out.write_all(label.as_bytes())?;
-                pad(
+                spaces(
                     out,
                     self.name_width - text_width(label).min(self.name_width),
                 )?;
                 out.write_all(b" | ")?;
                 out.write_all(line.as_bytes())?;
                 if lines.peek().is_some() {
-                    pad(out, value_width - text_width(line).min(value_width))?;
+                    spaces(out, value_width - text_width(line).min(value_width))?;
                     out.write_all(b"+")?;
                 }
                 out.write_all(b"\n")?;
@@ -93,13 +93,6 @@ pub fn rule(record: u64, name_width: usize, value_width: usize) -> String {
     }
     line.push('\n');
     line
-}
-
-fn pad(out: &mut impl Write, count: usize) -> io::Result<()> {
-    for _ in 0..count {
-        out.write_all(b" ")?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

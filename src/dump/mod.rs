@@ -110,7 +110,7 @@ pub async fn tables(client: &Client) -> Result<Vec<Table>> {
                           WHERE i.indrelid = c.oid AND i.indisprimary ORDER BY k.ord) \
              FROM pg_catalog.pg_class c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') \
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition \
              ORDER BY c.relname COLLATE \"C\"",
             &[],
         )

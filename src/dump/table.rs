@@ -215,7 +215,8 @@ fn line<'a>(
     out.write_all(b"\n")
 }
 
-fn spaces(out: &mut impl Write, mut count: usize) -> io::Result<()> {
+/// Write `count` blanks.
+pub fn spaces(out: &mut impl Write, mut count: usize) -> io::Result<()> {
     const SPACES: &[u8; 64] = &[b' '; 64];
     while count > 0 {
         let n = count.min(SPACES.len());

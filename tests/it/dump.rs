@@ -530,3 +530,22 @@ fn dump_into_a_closed_pipe_exits_quietly() {
         assert_eq!(stderr(&out), "", "{format}");
     }
 }
+
+#[test]
+fn partitions_appear_once_and_domains_keep_their_base_type() {
+    let p = TestProject::new();
+    p.ok(&["reset"]);
+    p.query(
+        "CREATE DOMAIN score AS integer CHECK (VALUE >= 0); \
+         CREATE TABLE events (id integer PRIMARY KEY, s score) PARTITION BY RANGE (id); \
+         CREATE TABLE events_low PARTITION OF events FOR VALUES FROM (0) TO (10); \
+         CREATE TABLE events_high PARTITION OF events FOR VALUES FROM (10) TO (100); \
+         INSERT INTO events VALUES (50, 7), (1, 5)",
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&dump(&p, &["--format", "json"])).expect("JSON");
+    assert!(doc.get("events_low").is_none(), "{doc}");
+    let want: serde_json::Value =
+        serde_json::from_str(r#"[{"id": 1, "s": 5}, {"id": 50, "s": 7}]"#).expect("JSON");
+    assert_eq!(doc["events"], want);
+}
