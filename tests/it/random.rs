@@ -184,6 +184,16 @@ fn interrupt_mid_copy_inserts_nothing_and_exits_130() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start random");
+    // Wait until the COPY runs, then let it send for a while.
+    let copying = format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE 'COPY posts%'",
+        p.db
+    );
+    let start = std::time::Instant::now();
+    while crate::support::scalar("postgres", &copying) == "0" {
+        assert!(start.elapsed() < Duration::from_secs(30), "no COPY started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     std::thread::sleep(Duration::from_millis(300));
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
