@@ -249,8 +249,9 @@ async fn check_owner(client: &Client, owner: &str) -> Result<()> {
     let mut names: Vec<String> = rows
         .iter()
         .take(10)
-        .map(|r| format!("`{}`", r.get::<_, String>(0)))
-        .collect();
+        .map(|r| r.try_get::<_, String>(0).map(|name| format!("`{name}`")))
+        .collect::<Result<_, _>>()
+        .context("could not read the list of users")?;
     if rows.len() > 10 {
         names.push("...".into());
     }
