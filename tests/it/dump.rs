@@ -549,3 +549,38 @@ fn partitions_appear_once_and_domains_keep_their_base_type() {
         serde_json::from_str(r#"[{"id": 1, "s": 5}, {"id": 50, "s": 7}]"#).expect("JSON");
     assert_eq!(doc["events"], want);
 }
+
+#[test]
+fn expanded_is_psql_byte_for_byte_for_a_single_record() {
+    // With one record, psql's rule width (over all records) is the record's own.
+    let p = TestProject::new();
+    p.ok(&["reset"]);
+    p.query(
+        "CREATE TABLE ex (id integer PRIMARY KEY, a_long_column_name text, b text, c text); \
+         INSERT INTO ex VALUES (1, E'line1\\nlonger line 2 é\\nx', NULL, '')",
+    );
+    let psql = std::process::Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-d",
+            &p.db,
+            "-c",
+            "\\pset null NULL",
+            "-c",
+            "\\x",
+        ])
+        .args(["-c", "SELECT * FROM ex ORDER BY id"])
+        .output();
+    let Ok(psql) = psql else {
+        eprintln!("psql not found: skipped");
+        return;
+    };
+    assert!(psql.status.success(), "{}", stderr(&psql));
+    let ours = dump(&p, &["--format", "expanded", "--table", "ex"]);
+    // psql adds a blank line after the records; ours has the table's name before them.
+    assert_eq!(
+        format!("ex\n{}", stdout(&psql).trim_end_matches('\n')),
+        ours.trim_end_matches('\n')
+    );
+}
