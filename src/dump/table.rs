@@ -283,6 +283,22 @@ mod tests {
     }
 
     #[test]
+    fn on_a_terminal_wide_tables_wrap_to_fit() {
+        let t = table(&["username", "password"]);
+        let mut rows = Rows::new(2);
+        let hash = "sha512$34e94a05cdf247db92a84bc590950336$7eaca2b4169e042120f015666115856c";
+        rows.push(&[Some("awdeorio"), Some(hash)]);
+        let drawn = render_terminal(&t, &rows, 40);
+        assert!(drawn.lines().all(|l| text_width(l) <= 40), "{drawn}");
+        assert!(
+            drawn.lines().count() > 6,
+            "the hash wraps over several lines:\n{drawn}"
+        );
+        let plain = plain(&t, &rows);
+        assert!(plain.contains(hash), "nothing is wrapped off a terminal");
+    }
+
+    #[test]
     fn rows_keep_nulls_apart_from_empty_strings() {
         let mut rows = Rows::new(3);
         rows.push(&[None, Some(""), Some("x")]);
