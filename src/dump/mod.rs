@@ -1,6 +1,9 @@
 //! Reading tables for `dump`: which tables there are, their columns and key, and their rows
 //! in a stable order, as the server renders them (psql's text).
 
+pub mod csv;
+pub mod expanded;
+pub mod json;
 pub mod table;
 
 use anyhow::{Context, Result};
@@ -10,7 +13,27 @@ use tokio_postgres::{Client, SimpleQueryMessage};
 use crate::database::quote_ident;
 use crate::error::Hinted;
 
-/// A column: its name, type name (as `format_type` gives it) and type oid.
+/// Server settings for every dump: psql's defaults on a stock server, set explicitly so that the
+/// output does not depend on how the server or the role is configured. `TimeZone` is left as the
+/// server has it, as psql does, so `timestamptz` values read as they do in psql.
+pub const SESSION_SETTINGS: &str = "SET DateStyle = 'ISO, MDY'; \
+     SET IntervalStyle = 'postgres'; \
+     SET bytea_output = 'hex'; \
+     SET extra_float_digits = 1";
+
+/// Use psql's settings and read every table from one snapshot, so that a dump taken while the
+/// app writes is consistent across tables.
+pub async fn begin_snapshot(client: &Client) -> Result<()> {
+    client
+        .batch_execute(&format!(
+            "{SESSION_SETTINGS}; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        ))
+        .await
+        .context("could not start a read-only transaction for the dump")
+}
+
+/// A column: its name, type name (as `format_type` gives it) and type oid (for a domain, the
+/// oid of the type it is based on).
 #[derive(Debug, Clone)]
 pub struct Column {
     pub name: String,
@@ -47,6 +70,22 @@ impl Table {
     }
 }
 
+impl Table {
+    /// `COPY (<select_sql>) TO STDOUT` in CSV. `header` asks the server for the header row;
+    /// `quote_first` quotes every non-NULL value of the first column, so that no data line can
+    /// begin with `#` (see [`csv`]).
+    pub fn copy_csv_sql(&self, header: bool, quote_first: bool) -> String {
+        let mut options = String::from("FORMAT csv");
+        if header {
+            options.push_str(", HEADER");
+        }
+        if let (true, Some(first)) = (quote_first, self.columns.first()) {
+            options.push_str(&format!(", FORCE_QUOTE ({})", quote_ident(&first.name)));
+        }
+        format!("COPY ({}) TO STDOUT WITH ({options})", self.select_sql())
+    }
+}
+
 /// The tables of the `public` schema, by name in byte order, with columns and keys.
 pub async fn tables(client: &Client) -> Result<Vec<Table>> {
     let rows = client
@@ -58,7 +97,9 @@ pub async fn tables(client: &Client) -> Result<Vec<Table>> {
                     array(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a \
                           WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
                           ORDER BY a.attnum), \
-                    array(SELECT a.atttypid FROM pg_catalog.pg_attribute a \
+                    array(SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END \
+                          FROM pg_catalog.pg_attribute a \
+                          JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
                           WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
                           ORDER BY a.attnum), \
                     array(SELECT a.attname::text \
@@ -69,7 +110,7 @@ pub async fn tables(client: &Client) -> Result<Vec<Table>> {
                           WHERE i.indrelid = c.oid AND i.indisprimary ORDER BY k.ord) \
              FROM pg_catalog.pg_class c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') \
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition \
              ORDER BY c.relname COLLATE \"C\"",
             &[],
         )
