@@ -344,6 +344,45 @@ impl Cluster {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    /// Point `cmd` (a run of the binary) at this cluster's socket as the superuser, with
+    /// nothing else from the environment that could send it elsewhere.
+    pub fn env(&self, cmd: &mut Command) {
+        cmd.env("PGHOST", &self.root)
+            .env("PGPORT", self.port.to_string())
+            .env("PGUSER", "postgres");
+        for var in [
+            "PGPASSWORD",
+            "PGSSLMODE",
+            "PGSSLROOTCERT",
+            "PGSERVICE",
+            "PGPASSFILE",
+        ] {
+            cmd.env_remove(var);
+        }
+    }
+
+    /// Run SQL on database `db` of this cluster, over its socket; rows as text.
+    pub fn query(&self, db: &str, sql: &str) -> Vec<Vec<Option<String>>> {
+        let flags = insta485db::cli::GlobalArgs {
+            dbname: Some(db.to_string()),
+            host: Some(self.root.display().to_string()),
+            port: Some(self.port.to_string()),
+            username: Some("postgres".into()),
+            ..Default::default()
+        };
+        let settings =
+            insta485db::settings::Settings::resolve(&flags, &|_| None).expect("settings");
+        crate::support::query_with(settings, db, sql)
+    }
+
+    /// The first value of the first row of `sql` on database `db`.
+    pub fn scalar(&self, db: &str, sql: &str) -> String {
+        self.query(db, sql)
+            .first()
+            .and_then(|row| row.first().cloned().flatten())
+            .unwrap_or_else(|| panic!("no value from {sql}"))
+    }
+
     /// The CA that signed the server's certificate.
     pub fn ca(&self) -> &Path {
         &self.certs.as_ref().expect("a TLS cluster").ca

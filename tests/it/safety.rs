@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::fault::{
     self, assert_clean, create_distinct, finish, loading_sql, signal, slow_data, snapshot, spawn,
-    wait_until, Cluster, Session,
+    wait_until, Session,
 };
 use crate::support::{stderr, TestProject};
 
@@ -240,7 +240,8 @@ fn reset_built_beside_survives_the_server_stopping_mid_load() {
 }
 
 fn server_stops_mid_load(beside: bool) {
-    let cluster = Cluster::start();
+    let cluster = crate::cluster::Cluster::new(crate::cluster::Options::default());
+    cluster.start();
     let p = TestProject::new();
     let run = |args: &[&str]| {
         let mut cmd = fault::command(&p, args);
@@ -270,7 +271,7 @@ fn server_stops_mid_load(beside: bool) {
     wait_until("the load to start", || {
         cluster.scalar("postgres", &sql) != "0"
     });
-    cluster.stop_immediate();
+    cluster.stop();
     let out = finish(child, Duration::from_secs(20));
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
@@ -285,7 +286,7 @@ fn server_stops_mid_load(beside: bool) {
         assert!(err.contains("the next run drops it"), "{err}");
     }
 
-    cluster.pg_ctl_start();
+    cluster.start();
     assert_eq!(fault::snapshot_with(&p, &query), before);
     assert!(fault::staging_leftovers(&p).is_empty());
 

@@ -59,7 +59,11 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
 
 /// Run SQL on database `dbname` and return every value of every row as text (NULL as None).
 pub fn query(dbname: &str, sql: &str) -> Vec<Vec<Option<String>>> {
-    let settings = settings(dbname);
+    query_with(settings(dbname), dbname, sql)
+}
+
+/// Run SQL on database `dbname` of the server `settings` name; rows as text (NULL as None).
+pub fn query_with(settings: Settings, dbname: &str, sql: &str) -> Vec<Vec<Option<String>>> {
     let dbname = dbname.to_string();
     let sql = sql.to_string();
     block_on(async move {
