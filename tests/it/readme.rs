@@ -57,3 +57,20 @@ fn readme_shows_every_subcommand() {
         );
     }
 }
+
+#[test]
+fn readme_shows_the_published_benchmark() {
+    let readme = read("README.md");
+    let results = read("bench/results.md");
+    let inside = readme
+        .split_once("<!-- bench:start -->\n")
+        .and_then(|(_, rest)| rest.split_once("\n<!-- bench:end -->"))
+        .map(|(table, _)| table)
+        .expect("README.md lacks the bench markers");
+    assert_eq!(
+        inside,
+        results.trim_matches('\n'),
+        "README.md's benchmark table differs from bench/results.md: run `bench/run` (it \
+         updates both) or copy the file in"
+    );
+}
