@@ -40,7 +40,7 @@ impl Reporter {
         let template = if bytes {
             "{msg:>12} [{bar:30}] {bytes}/{total_bytes} ({eta})"
         } else {
-            "{msg:>12} [{bar:30}] {human_pos}/{human_len} ({per_sec}, {eta})"
+            "{msg:>12} [{bar:30}] {human_pos}/{human_len} ({eta})"
         };
         let style = ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
