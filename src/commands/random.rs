@@ -6,6 +6,8 @@
 //! `INSERT ... SELECT FROM generate_series` (see the README). Either way the filenames come from a seeded
 //! SplitMix64, so the same seed on the same database inserts the same rows.
 
+use std::fmt::Write as _;
+
 use anyhow::{Context as _, Result};
 use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::{pin_mut, SinkExt};
@@ -47,16 +49,13 @@ pub async fn run(args: &RandomArgs, ctx: &Context) -> Result<()> {
         .into());
     }
     let seed = args.seed.unwrap_or_else(|| rand::rng().random());
-    let picks = Picks::new(seed, filenames.len());
-
     let mut client = ctx.connect_managed().await?;
-    let inserted = if args.count <= STATEMENT_LIMIT {
-        insert_statement(&client, args, &filenames, picks, ctx)
-            .await
-            .map(Some)
-    } else {
-        insert_copy(&mut client, args, &filenames, picks, ctx).await
-    };
+    let mut inserted = insert(&mut client, args, &filenames, seed, Ids::Server, ctx).await;
+    if inserted.as_ref().is_err_and(postid_has_no_default) {
+        // The schema gives new posts no id (the old script simply failed here): number them
+        // ourselves, from the largest id there is, with other inserts held off meanwhile.
+        inserted = insert(&mut client, args, &filenames, seed, Ids::Ours, ctx).await;
+    }
     let (first, last) = match inserted {
         Ok(Some(range)) => range,
         Ok(None) => {
@@ -77,6 +76,52 @@ pub async fn run(args: &RandomArgs, ctx: &Context) -> Result<()> {
         args.owner,
     ));
     Ok(())
+}
+
+/// Who numbers the new posts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ids {
+    /// The server, from the column's default (an identity or a sequence): the usual case.
+    Server,
+    /// We do, from `max(postid) + 1`, with `posts` locked against other inserts until the
+    /// commit: for a schema whose `postid` has no default.
+    Ours,
+}
+
+/// Lock that keeps others from inserting into `posts` (readers go on) while we number posts.
+const LOCK_POSTS: &str = "LOCK TABLE posts IN SHARE ROW EXCLUSIVE MODE";
+
+/// Insert `args.count` posts, by one statement or by COPY. `None` when the owner is not a user.
+async fn insert(
+    client: &mut Client,
+    args: &RandomArgs,
+    filenames: &[String],
+    seed: u64,
+    ids: Ids,
+    ctx: &Context,
+) -> Result<Option<(i64, i64)>> {
+    let picks = Picks::new(seed, filenames.len());
+    if args.count <= STATEMENT_LIMIT {
+        insert_statement(client, args, filenames, picks, ids, ctx)
+            .await
+            .map(Some)
+    } else {
+        insert_copy(client, args, filenames, picks, ids, ctx).await
+    }
+}
+
+/// Did the insert fail because `posts.postid` has no default to fill it?
+fn postid_has_no_default(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<tokio_postgres::Error>()
+            .and_then(tokio_postgres::Error::as_db_error)
+            .is_some_and(|db| {
+                *db.code() == SqlState::NOT_NULL_VIOLATION
+                    && db.table() == Some("posts")
+                    && db.column() == Some("postid")
+            })
+    })
 }
 
 /// The filename of each new post, in order: an index into the list, from a seeded SplitMix64
@@ -117,21 +162,35 @@ async fn insert_statement(
     args: &RandomArgs,
     filenames: &[String],
     picks: Picks,
+    ids: Ids,
     ctx: &Context,
 ) -> Result<(i64, i64)> {
     let chosen: Vec<&str> = picks
         .take(args.count as usize)
         .map(|i| filenames[i].as_str())
         .collect();
+    let (begin, insert) = match ids {
+        Ids::Server => (
+            "BEGIN".to_string(),
+            "INSERT INTO posts (filename, owner) \
+             SELECT f, $2 FROM unnest($1::text[]) WITH ORDINALITY AS u(f, i) ORDER BY i",
+        ),
+        Ids::Ours => (
+            format!("BEGIN; {LOCK_POSTS}"),
+            "INSERT INTO posts (postid, filename, owner) \
+             SELECT (SELECT coalesce(max(postid), 0) FROM posts) + i, f, $2 \
+             FROM unnest($1::text[]) WITH ORDINALITY AS u(f, i) ORDER BY i",
+        ),
+    };
+    let sql = format!(
+        "WITH inserted AS ({insert} RETURNING postid) \
+         SELECT min(postid)::bigint, max(postid)::bigint FROM inserted"
+    );
     // BEGIN and the insert go out together: one round trip.
     let (begun, inserted) = futures_util::future::join(
-        client.batch_execute("BEGIN"),
+        client.batch_execute(&begin),
         client.query_typed_one(
-            "WITH inserted AS ( \
-                 INSERT INTO posts (filename, owner) \
-                 SELECT f, $2 FROM unnest($1::text[]) WITH ORDINALITY AS u(f, i) ORDER BY i \
-                 RETURNING postid) \
-             SELECT min(postid)::bigint, max(postid)::bigint FROM inserted",
+            &sql,
             &[(&chosen, Type::TEXT_ARRAY), (&args.owner, Type::TEXT)],
         ),
     )
@@ -162,6 +221,7 @@ async fn insert_copy(
     args: &RandomArgs,
     filenames: &[String],
     picks: Picks,
+    ids: Ids,
     ctx: &Context,
 ) -> Result<Option<(i64, i64)>> {
     let owner = copy_text(&args.owner);
@@ -191,20 +251,31 @@ async fn insert_copy(
     if !owner_found {
         return Ok(None);
     }
+    if ids == Ids::Ours {
+        transaction.batch_execute(LOCK_POSTS).await?;
+    }
     let before: i64 = transaction
         .query_typed_one("SELECT coalesce(max(postid), 0)::bigint FROM posts", &[])
         .await?
         .try_get(0)?;
 
-    let sink = transaction
-        .copy_in::<_, Bytes>("COPY posts (filename, owner) FROM STDIN")
-        .await?;
+    let copy = match ids {
+        Ids::Server => "COPY posts (filename, owner) FROM STDIN",
+        Ids::Ours => "COPY posts (postid, filename, owner) FROM STDIN",
+    };
+    let sink = transaction.copy_in::<_, Bytes>(copy).await?;
     pin_mut!(sink);
     let mut picks = picks.take(args.count as usize).peekable();
     let mut chunk = BytesMut::with_capacity(CHUNK_BYTES + 1024);
+    let mut next_id = before;
     while picks.peek().is_some() {
         let mut rows = 0;
         for pick in picks.by_ref() {
+            if ids == Ids::Ours {
+                next_id += 1;
+                // Writing to a BytesMut cannot fail.
+                let _ = write!(chunk, "{next_id}\t");
+            }
             chunk.put_slice(&lines[pick]);
             rows += 1;
             if chunk.len() >= CHUNK_BYTES {
