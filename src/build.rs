@@ -80,12 +80,16 @@ impl Maintenance {
         ctx.interrupt.mark_cleanup_needed();
         database::drop_leftovers(&client, name).await?;
         let uploads = ctx.project.uploads();
-        uploads::recover(&uploads).with_context(|| {
+        let kept = uploads::recover(&uploads).with_context(|| {
             format!(
                 "could not clean up after an earlier run beside `{}`",
                 ctx.project.shown(&uploads)
             )
         })?;
+        if let Some(kept) = kept {
+            ctx.reporter
+                .warn(uploads::kept_warning(&kept, &|p| ctx.project.shown(p)));
+        }
         Ok(Maintenance { client })
     }
 }
@@ -180,9 +184,14 @@ pub async fn abandon(ctx: &Context, maint: &Maintenance) {
             "could not drop the half-built database; the next run drops it: {err:#}"
         ));
     }
-    if let Err(err) = uploads::recover(&ctx.project.uploads()) {
-        ctx.reporter
-            .warn(format!("could not remove the half-copied uploads: {err}"));
+    match uploads::recover(&ctx.project.uploads()) {
+        Ok(None) => {}
+        Ok(Some(kept)) => ctx
+            .reporter
+            .warn(uploads::kept_warning(&kept, &|p| ctx.project.shown(p))),
+        Err(err) => ctx
+            .reporter
+            .warn(format!("could not remove the half-copied uploads: {err}")),
     }
 }
 

@@ -237,18 +237,42 @@ pub fn remove_path(path: &Path) -> std::io::Result<bool> {
 }
 
 /// Mend what an interrupted run left beside `uploads`: a half-copied staging folder is
-/// removed; a folder moved aside but not replaced is put back.
-pub fn recover(uploads: &Path) -> std::io::Result<()> {
+/// removed; a folder moved aside but not replaced is put back. A folder moved aside while a
+/// new one is in place is never deleted: whether it is stale depends on whether that run's
+/// database change committed, which nothing here can tell, so it is kept under a name of its
+/// own, returned so the caller can say where.
+pub fn recover(uploads: &Path) -> std::io::Result<Option<PathBuf>> {
     let (staging, retired) = staging_paths(uploads);
     remove_path(&staging)?;
-    if fs::symlink_metadata(&retired).is_ok() {
-        if fs::symlink_metadata(uploads).is_ok() {
-            remove_path(&retired)?;
-        } else {
-            fs::rename(&retired, uploads)?;
-        }
+    if fs::symlink_metadata(&retired).is_err() {
+        return Ok(None);
     }
-    Ok(())
+    if fs::symlink_metadata(uploads).is_err() {
+        fs::rename(&retired, uploads)?;
+        return Ok(None);
+    }
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let parent = uploads.parent().unwrap_or(Path::new("."));
+    let mut kept = parent.join(format!(".uploads.insta485db-kept-{since_epoch}"));
+    let mut n = 1;
+    while fs::symlink_metadata(&kept).is_ok() {
+        n += 1;
+        kept = parent.join(format!(".uploads.insta485db-kept-{since_epoch}-{n}"));
+    }
+    fs::rename(&retired, &kept)?;
+    Ok(Some(kept))
+}
+
+/// The warning for a folder [`recover`] kept.
+pub fn kept_warning(kept: &Path, shown: &dyn Fn(&Path) -> String) -> String {
+    format!(
+        "an interrupted run left earlier uploads beside the current ones; they are kept in \
+         `{}`: delete that folder once you are sure nothing in it is needed",
+        shown(kept)
+    )
 }
 
 /// True when `path` is a folder with something in it.
@@ -304,8 +328,28 @@ mod tests {
         fs::create_dir_all(&retired).unwrap();
         fs::write(retired.join("old.jpg"), "old").unwrap();
         fs::create_dir_all(&staging).unwrap();
-        recover(&uploads).unwrap();
+        assert_eq!(recover(&uploads).unwrap(), None);
         assert_eq!(fs::read(uploads.join("old.jpg")).unwrap(), b"old");
         assert!(!staging.exists() && !retired.exists());
+    }
+
+    #[test]
+    fn recover_keeps_a_folder_moved_aside_when_a_new_one_is_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let uploads = dir.path().join("var/uploads");
+        let (_, retired) = staging_paths(&uploads);
+        fs::create_dir_all(&retired).unwrap();
+        fs::write(retired.join("user.jpg"), "a user's upload").unwrap();
+        fs::create_dir_all(&uploads).unwrap();
+        fs::write(uploads.join("new.jpg"), "new").unwrap();
+        let kept = recover(&uploads).unwrap().expect("kept");
+        assert_eq!(fs::read(kept.join("user.jpg")).unwrap(), b"a user's upload");
+        assert_eq!(fs::read(uploads.join("new.jpg")).unwrap(), b"new");
+        assert!(!retired.exists());
+        // A second interrupted run keeps its folder too, under another name.
+        fs::create_dir_all(&retired).unwrap();
+        let again = recover(&uploads).unwrap().expect("kept");
+        assert_ne!(kept, again);
+        assert!(kept.exists() && again.exists());
     }
 }

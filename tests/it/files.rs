@@ -238,3 +238,41 @@ fn uploads_failing_after_the_database_swap_puts_the_old_database_back() {
     assert!(!q.exists());
     assert_clean(&q);
 }
+
+/// A run killed after moving the old uploads aside, with the new ones in place, left both:
+/// the next run keeps the earlier folder (it cannot know which one the database goes with),
+/// says where, and deletes nothing.
+#[test]
+fn uploads_left_aside_by_a_killed_run_are_kept_not_deleted() {
+    let p = TestProject::new();
+    p.ok(&["create"]);
+    let aside = p.path().join("var/.uploads.insta485db-old");
+    std::fs::create_dir_all(&aside).unwrap();
+    std::fs::write(aside.join("user-upload.jpg"), b"a user's picture").unwrap();
+    let out = p.ok(&["reset"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: an interrupted run left earlier uploads"),
+        "{err}"
+    );
+    let kept: Vec<_> = std::fs::read_dir(p.path().join("var"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(".uploads.insta485db-kept-"))
+        })
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(
+        err.contains(&kept[0].file_name().unwrap().to_string_lossy().to_string()),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(kept[0].join("user-upload.jpg")).unwrap(),
+        b"a user's picture"
+    );
+    assert!(!aside.exists());
+    assert_eq!(p.upload_names().len(), 8);
+}
