@@ -216,25 +216,18 @@ fn unescape_password(field: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
     use std::collections::HashMap;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A fresh, empty directory under the system temp dir, removed on drop.
-    struct TempDir(PathBuf);
+    struct TempDir(tempfile::TempDir);
 
     impl TempDir {
         fn new() -> TempDir {
-            static COUNTER: AtomicUsize = AtomicUsize::new(0);
-            let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-            let dir = std::env::temp_dir()
-                .join(format!("insta485db-pgpass-test-{}-{n}", std::process::id()));
-            let _ = fs::remove_dir_all(&dir);
-            fs::create_dir_all(&dir).unwrap();
-            TempDir(dir)
+            TempDir(tempfile::tempdir().unwrap())
         }
 
         /// Writes `contents` to `name` with mode 0600 and returns the path.
         fn file(&self, name: &str, contents: &str) -> PathBuf {
-            let path = self.0.join(name);
+            let path = self.0.path().join(name);
             fs::write(&path, contents).unwrap();
             #[cfg(unix)]
             {
@@ -242,12 +235,6 @@ mod tests {
                 fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
             }
             path
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
         }
     }
 
@@ -413,22 +400,24 @@ mod tests {
     #[test]
     fn missing_file_is_none() {
         let dir = TempDir::new();
-        let path = dir.0.join("does-not-exist");
+        let path = dir.0.path().join("does-not-exist");
         assert_eq!(lookup(&path, "h", "1", "d", "u").unwrap(), None);
     }
 
     #[test]
     fn unreadable_path_is_error_naming_it() {
         let dir = TempDir::new();
-        let e = lookup(&dir.0, "h", "1", "d", "u").unwrap_err().to_string();
+        let e = lookup(dir.0.path(), "h", "1", "d", "u")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("cannot read password file `"), "{e}");
-        assert!(e.contains(&dir.0.display().to_string()), "{e}");
+        assert!(e.contains(&dir.0.path().display().to_string()), "{e}");
     }
 
     #[test]
     fn non_utf8_password_is_error_without_password() {
         let dir = TempDir::new();
-        let path = dir.0.join("pgpass");
+        let path = dir.0.path().join("pgpass");
         fs::write(&path, b"h:1:d:u:se\xffcret\n").unwrap();
         let e = lookup(&path, "h", "1", "d", "u").unwrap_err().to_string();
         assert!(e.contains("line 1"), "{e}");
@@ -469,13 +458,13 @@ mod tests {
     fn permissions_of_directory_and_missing_file() {
         let dir = TempDir::new();
         assert_eq!(
-            check_permissions(&dir.0),
+            check_permissions(dir.0.path()),
             Some(format!(
                 "warning: password file `{}` is not a plain file",
-                dir.0.display()
+                dir.0.path().display()
             ))
         );
-        assert_eq!(check_permissions(&dir.0.join("missing")), None);
+        assert_eq!(check_permissions(&dir.0.path().join("missing")), None);
     }
 
     #[cfg(unix)]
@@ -485,7 +474,7 @@ mod tests {
 
         let dir = TempDir::new();
         let target = dir.file("target", "*:*:*:*:x\n");
-        let link = dir.0.join("link");
+        let link = dir.0.path().join("link");
         std::os::unix::fs::symlink(&target, &link).unwrap();
         assert_eq!(check_permissions(&link), None);
         fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();

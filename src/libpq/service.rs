@@ -214,26 +214,17 @@ fn read_section(
 mod tests {
     use super::*;
     use std::collections::HashMap;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A fresh, empty directory under the system temp dir, removed on drop.
-    struct TempDir(PathBuf);
+    struct TempDir(tempfile::TempDir);
 
     impl TempDir {
         fn new() -> TempDir {
-            static COUNTER: AtomicUsize = AtomicUsize::new(0);
-            let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-            let dir = std::env::temp_dir().join(format!(
-                "insta485db-service-test-{}-{n}",
-                std::process::id()
-            ));
-            let _ = fs::remove_dir_all(&dir);
-            fs::create_dir_all(&dir).unwrap();
-            TempDir(dir)
+            TempDir(tempfile::tempdir().unwrap())
         }
 
         fn path(&self, name: &str) -> PathBuf {
-            self.0.join(name)
+            self.0.path().join(name)
         }
 
         fn write(&self, name: &str, contents: &[u8]) -> PathBuf {
@@ -243,12 +234,6 @@ mod tests {
             }
             fs::write(&path, contents).unwrap();
             path
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
         }
     }
 
@@ -377,13 +362,13 @@ mod tests {
     #[test]
     fn not_found_without_home() {
         let dir = TempDir::new();
-        let env = env_of(&[("PGSYSCONFDIR", dir.0.display().to_string())]);
+        let env = env_of(&[("PGSYSCONFDIR", dir.0.path().display().to_string())]);
         let e = format!("{:#}", lookup("x", &env).unwrap_err());
         assert_eq!(
             e,
             format!(
                 "service `x` not found in `{}/pg_service.conf`",
-                dir.0.display()
+                dir.0.path().display()
             )
         );
     }

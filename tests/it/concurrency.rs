@@ -94,15 +94,7 @@ fn two_resets_at_once_give_the_default_data() {
     for round in 0..3 {
         let a = spawn(fault::command(&p, &["reset"]));
         let b = spawn(fault::command(&p, &["reset"]));
-        for child in [a, b] {
-            let out = finish(child, Duration::from_secs(30));
-            assert!(
-                out.status.success(),
-                "round {round}: {:?}\n{}",
-                out.status.code(),
-                stderr(&out)
-            );
-        }
+        fault::all_succeed([a, b], &format!("round {round}"));
         assert_default(&p);
         assert_clean(&p);
     }
@@ -120,15 +112,7 @@ fn reset_racing_destroy_is_never_mixed() {
         };
         let a = spawn(fault::command(&p, args[0]));
         let b = spawn(fault::command(&p, args[1]));
-        for child in [a, b] {
-            let out = finish(child, Duration::from_secs(30));
-            assert!(
-                out.status.success(),
-                "round {round}: {:?}\n{}",
-                out.status.code(),
-                stderr(&out)
-            );
-        }
+        fault::all_succeed([a, b], &format!("round {round}"));
         // Either both gone, or both complete: never a database without its uploads.
         if p.exists() {
             assert_default(&p);
@@ -176,15 +160,7 @@ fn resets_of_two_databases_from_one_folder_take_turns() {
             .arg(&q.db)
             .arg("reset");
         let b = spawn(other);
-        for child in [a, b] {
-            let out = finish(child, Duration::from_secs(30));
-            assert!(
-                out.status.success(),
-                "round {round}: {:?}\n{}",
-                out.status.code(),
-                stderr(&out)
-            );
-        }
+        fault::all_succeed([a, b], &format!("round {round}"));
         assert_default(&p);
         assert_eq!(q.count("users"), 4);
         assert_clean(&p);

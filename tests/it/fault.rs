@@ -149,6 +149,19 @@ pub fn finish(mut child: Child, limit: Duration) -> Output {
     }
 }
 
+/// Wait for every child (30 s each at most) and require that each exited 0.
+pub fn all_succeed(children: impl IntoIterator<Item = Child>, what: &str) {
+    for child in children {
+        let out = finish(child, Duration::from_secs(30));
+        assert!(
+            out.status.success(),
+            "{what}: {:?}\n{}",
+            out.status.code(),
+            support::stderr(&out)
+        );
+    }
+}
+
 /// Poll `cond` every 25 ms until it holds; panic after 20 s saying what was awaited.
 pub fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     let start = Instant::now();
